@@ -1,0 +1,112 @@
+/* deck.h: input decks. A YAML file is read into a tree of nodes that remember their line and
+ * column (so overrides such as --set path=value and ensemble parameters can address any value
+ * by path), then validated into the typed TwinDeck that the rest of the engine reads.
+ * Every error names the file, the line and the column, and what was expected. */
+#ifndef TWINFE_DECK_H
+#define TWINFE_DECK_H
+
+#include <twinfe/sys.h>
+
+#define TWIN_PATH_LEN 4096
+#define TWIN_MAX_ON   16 /* boundary names per boundary condition */
+
+/* ---- generic tree ------------------------------------------------------------------------ */
+typedef enum { TWIN_NODE_SCALAR, TWIN_NODE_MAP, TWIN_NODE_SEQ, TWIN_NODE_NULL } TwinNodeKind;
+
+typedef struct _TwinNode *TwinNode;
+struct _TwinNode {
+  TwinNodeKind kind;
+  int          line, col; /* 1-based position in the file */
+  char        *scalar;    /* TWIN_NODE_SCALAR: the text */
+  PetscBool    quoted;    /* scalar was quoted in the file: never a number or null */
+  PetscInt     n;         /* MAP: pairs; SEQ: items */
+  char       **keys;      /* MAP: keys */
+  int         *keyline, *keycol;
+  TwinNode    *items;     /* MAP: values; SEQ: items */
+};
+
+/* ---- typed deck -------------------------------------------------------------------------- */
+typedef enum { TWIN_CELL_TRI, TWIN_CELL_QUAD, TWIN_CELL_TET, TWIN_CELL_HEX } TwinCellKind;
+typedef enum { TWIN_PLANE_STRESS, TWIN_PLANE_STRAIN, TWIN_SOLID } TwinMechModel;
+typedef enum { TWIN_MBC_DISPLACEMENT, TWIN_MBC_TRACTION, TWIN_MBC_PRESSURE } TwinMechBCType;
+
+typedef struct {
+  PetscBool    is_box;               /* built-in generator, else a Gmsh file */
+  PetscInt     dim;                  /* box: 2 or 3; file: from the file */
+  PetscReal    lower[3], upper[3];   /* box */
+  PetscInt     cells[3];             /* box */
+  TwinCellKind cell;                 /* box: tri | quad | tet | hex */
+  char         file[TWIN_PATH_LEN];  /* resolved path (relative to the deck's folder) */
+  PetscInt     order;                /* field order: 1 or 2 */
+  PetscReal    scale;                /* multiply file coordinates (e.g. 1e-3 for mm); default 1 */
+  int          line, col;            /* of the mesh: key, for errors found later */
+} TwinDeckMesh;
+
+typedef struct {
+  char      name[TWIN_NAME_LEN];
+  char      region[TWIN_NAME_LEN];   /* "all" or a region (cell label) name */
+  PetscReal E, nu, density, expansion, reference_temperature;
+  PetscReal conductivity, specific_heat;
+  int       line, col;
+} TwinMaterial;
+
+typedef struct {
+  char           on[TWIN_MAX_ON][TWIN_NAME_LEN]; /* boundary names */
+  PetscInt       non;
+  TwinMechBCType type;
+  PetscReal      value[3];    /* displacement or traction vector; pressure: value[0] */
+  PetscBool      active[3];   /* displacement: which components are prescribed (null = free) */
+  int            line, col;
+} TwinMechBC;
+
+typedef struct {
+  TwinMechModel model;        /* plane_stress | plane_strain for 2D meshes; solid in 3D */
+  PetscReal     thickness;    /* 2D plane stress, default 1 */
+  PetscReal     body_force[3];/* N/m^3 */
+  PetscReal     gravity[3];   /* m/s^2, times density */
+  TwinMechBC   *bcs;
+  PetscInt      nbcs;
+} TwinDeckMechanics;
+
+typedef struct {
+  char      name[TWIN_NAME_LEN];
+  PetscReal x[3];
+} TwinProbe;
+
+typedef struct {
+  char       directory[TWIN_PATH_LEN]; /* resolved, relative to the deck's folder */
+  PetscBool  has_directory;
+  TwinProbe *probes;                   /* named points where every field is reported */
+  PetscInt   nprobes;
+} TwinDeckOutput;
+
+typedef struct _TwinDeck *TwinDeck;
+struct _TwinDeck {
+  char              path[TWIN_PATH_LEN]; /* the deck file as given */
+  char              dir[TWIN_PATH_LEN];  /* its folder: relative paths are relative to it */
+  char              name[TWIN_NAME_LEN];
+  TwinNode          root;
+  TwinDeckMesh      mesh;
+  TwinMaterial     *materials;
+  PetscInt          nmaterials;
+  TwinDeckMechanics mechanics;
+  TwinDeckOutput    output;
+  char              solver_options[TWIN_PATH_LEN]; /* solver: options: string, PETSc syntax */
+};
+
+/* Read and validate a deck. Collective: rank 0 reads the file and broadcasts its text.
+ * On any error returns PETSC_ERR_USER with "FILE:LINE:COL: message" (a suggestion for a
+ * misspelled key), before any other work. */
+PETSC_EXTERN PetscErrorCode TwinDeckLoad(MPI_Comm comm, const char path[], TwinDeck *deck);
+/* Same from text in memory (tests, fuzzing); name is used in messages; dir resolves paths. */
+PETSC_EXTERN PetscErrorCode TwinDeckLoadString(MPI_Comm comm, const char name[], const char dir[],
+                                               const char text[], size_t len, TwinDeck *deck);
+/* Apply "path=value" (path like mechanics.boundaries[0].value[1] or materials.steel.E) to the
+ * tree and re-validate. Not collective beyond TwinDeckLoad's rules: call on every rank. */
+PETSC_EXTERN PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[]);
+PETSC_EXTERN PetscErrorCode TwinDeckDestroy(TwinDeck *deck);
+
+/* Tree access by dotted path; *node is NULL when absent. */
+PETSC_EXTERN PetscErrorCode TwinNodeFind(TwinNode root, const char path[], TwinNode *node);
+
+#endif
