@@ -1,0 +1,46 @@
+/* mesh.h: the distributed mesh. A TwinMesh is a DMPlex (interpolated, distributed without
+ * overlap) plus what the rest of the engine needs to stay independent of the rank count:
+ * the natural (input) number of every local vertex and cell, and named boundaries and
+ * regions as DMLabels. */
+#ifndef TWINFE_MESH_H
+#define TWINFE_MESH_H
+
+#include <petscdmplex.h>
+#include <petscbt.h>
+#include <petscsf.h>
+#include <twinfe/deck.h>
+
+typedef struct _TwinMesh *TwinMesh;
+struct _TwinMesh {
+  DM        dm;            /* distributed DMPlex */
+  PetscInt  dim;           /* topological = coordinate dimension */
+  PetscBool simplex;       /* triangles/tetrahedra, else quadrilaterals/hexahedra */
+  PetscInt  cStart, cEnd;  /* local cells */
+  PetscInt  vStart, vEnd;  /* local vertices */
+  PetscInt *vnatural;      /* natural number of local vertex v - vStart */
+  PetscInt *cnatural;      /* natural number of local cell c - cStart */
+  PetscInt  nvglobal, ncglobal;
+  PetscInt  pStart, pEnd;  /* local chart */
+  PetscBT   ghost;         /* ghost[p - pStart]: point p is owned by another rank */
+  char    **boundaries;    /* label names usable in `on:` */
+  PetscInt  nboundaries;
+  char    **regions;       /* label names usable as material regions */
+  PetscInt  nregions;
+  char      source[TWIN_PATH_LEN]; /* "box" or the file */
+};
+
+/* Build the mesh the deck describes (box generator or Gmsh file), distribute it over comm
+ * and record natural numbers. Collective. A box gets boundaries xmin..zmax; a Gmsh file
+ * gets one label per physical group (boundaries: dimension dim-1, regions: dimension dim). */
+PETSC_EXTERN PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh);
+/* Serial part of the above, exposed for tests: create on rank 0 (empty elsewhere). */
+PETSC_EXTERN PetscErrorCode TwinMeshCreateBox(MPI_Comm comm, PetscInt dim, TwinCellKind cell,
+                                              const PetscInt cells[], const PetscReal lower[],
+                                              const PetscReal upper[], DM *dm);
+PETSC_EXTERN PetscErrorCode TwinMeshCreateGmsh(MPI_Comm comm, const char file[], PetscReal scale,
+                                               DM *dm);
+/* Is `name` a boundary label of the mesh? */
+PETSC_EXTERN PetscErrorCode TwinMeshHasBoundary(TwinMesh mesh, const char name[], PetscBool *has);
+PETSC_EXTERN PetscErrorCode TwinMeshDestroy(TwinMesh *mesh);
+
+#endif

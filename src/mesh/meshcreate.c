@@ -1,0 +1,231 @@
+/* meshcreate.c: from the deck's mesh section to a distributed TwinMesh with natural numbers.
+ *
+ * Natural numbering: the serial mesh (on rank 0) numbers vertices and cells in input order.
+ * Before distribution every serial point carries its number within its stratum; the
+ * migration SF of DMPlexDistribute carries it to the local points, so every rank knows the
+ * input number of each of its vertices and cells. Outputs are written by these numbers and do
+ * not depend on the number of ranks or on the partitioner. */
+#include <twinfe/mesh.h>
+
+static const char *StandardLabels[] = {"depth", "celltype", "Cell Sets", "Face Sets", "Vertex Sets",
+                                       "Edge Sets", "marker", "ghost", "vtk", NULL};
+
+static PetscBool IsStandardLabel(const char *name)
+{
+  for (PetscInt i = 0; StandardLabels[i]; i++)
+    if (!strcmp(name, StandardLabels[i])) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* Natural number of every point of the serial mesh (vertex and cell numbers, -1 elsewhere). */
+static PetscErrorCode SerialNaturalNumbers(DM dm, PetscInt **nat)
+{
+  PetscInt pStart, pEnd, vStart, vEnd, cStart, cEnd;
+
+  PetscFunctionBegin;
+  PetscCall(DMPlexGetChart(dm, &pStart, &pEnd));
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(PetscMalloc1(pEnd - pStart, nat));
+  for (PetscInt p = pStart; p < pEnd; p++) {
+    PetscInt n = -1;
+    if (p >= vStart && p < vEnd) n = p - vStart;
+    else if (p >= cStart && p < cEnd) n = p - cStart;
+    (*nat)[p - pStart] = n;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Sort the non-standard labels into boundaries (faces) and regions (cells). */
+static PetscErrorCode ClassifyLabels(TwinMesh mesh)
+{
+  DM       dm = mesh->dm;
+  PetscInt nl, cStart = mesh->cStart, cEnd = mesh->cEnd;
+  MPI_Comm comm = PetscObjectComm((PetscObject)dm);
+
+  PetscFunctionBegin;
+  PetscCall(DMGetNumLabels(dm, &nl));
+  PetscCall(PetscCalloc2(nl, &mesh->boundaries, nl, &mesh->regions));
+  for (PetscInt l = 0; l < nl; l++) {
+    const char *name;
+    DMLabel     label;
+    IS          valueIS;
+    PetscInt    nvals, flags[2] = {0, 0}; /* has cells, has lower-dimensional points */
+    PetscCall(DMGetLabelName(dm, l, &name));
+    if (IsStandardLabel(name)) continue;
+    PetscCall(DMGetLabel(dm, name, &label));
+    PetscCall(DMLabelGetValueIS(label, &valueIS));
+    PetscCall(ISGetLocalSize(valueIS, &nvals));
+    if (nvals) {
+      const PetscInt *vals;
+      PetscCall(ISGetIndices(valueIS, &vals));
+      for (PetscInt i = 0; i < nvals; i++) {
+        IS              pointIS;
+        PetscInt        np;
+        const PetscInt *pts;
+        PetscCall(DMLabelGetStratumIS(label, vals[i], &pointIS));
+        if (!pointIS) continue;
+        PetscCall(ISGetLocalSize(pointIS, &np));
+        PetscCall(ISGetIndices(pointIS, &pts));
+        for (PetscInt k = 0; k < np; k++) {
+          if (pts[k] >= cStart && pts[k] < cEnd) flags[0] = 1;
+          else flags[1] = 1;
+        }
+        PetscCall(ISRestoreIndices(pointIS, &pts));
+        PetscCall(ISDestroy(&pointIS));
+      }
+      PetscCall(ISRestoreIndices(valueIS, &vals));
+    }
+    PetscCall(ISDestroy(&valueIS));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPIU_INT, MPI_MAX, comm));
+    if (flags[0]) PetscCall(PetscStrallocpy(name, &mesh->regions[mesh->nregions++]));
+    else if (flags[1]) PetscCall(PetscStrallocpy(name, &mesh->boundaries[mesh->nboundaries++]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMeshCreate - Build, distribute and number the mesh of a deck.
+
+  Collective
+
+  Input Parameters:
++ comm - communicator over which the mesh is distributed
+- deck - the validated deck
+
+  Output Parameter:
+. mesh - the mesh; destroy with TwinMeshDestroy()
+@*/
+PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
+{
+  TwinMesh     m;
+  DM           dm, pdm = NULL;
+  PetscSF      sfMig = NULL;
+  PetscInt    *serialNat = NULL, *localNat, pStart, pEnd, dim, cdim;
+  PetscMPIInt  size;
+  DMPolytopeType ct;
+
+  PetscFunctionBegin;
+  PetscCall(TwinInitializePackage());
+  PetscCall(PetscNew(&m));
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.MeshCreate, 0, 0, 0, 0));
+  if (deck->mesh.is_box) {
+    PetscCall(TwinMeshCreateBox(comm, deck->mesh.dim, deck->mesh.cell, deck->mesh.cells, deck->mesh.lower, deck->mesh.upper, &dm));
+    PetscCall(PetscStrncpy(m->source, "box", sizeof(m->source)));
+  } else {
+    PetscCall(TwinMeshCreateGmsh(comm, deck->mesh.file, deck->mesh.scale, &dm));
+    PetscCall(PetscStrncpy(m->source, deck->mesh.file, sizeof(m->source)));
+  }
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.MeshCreate, 0, 0, 0, 0));
+  PetscCall(DMGetDimension(dm, &dim));
+  PetscCall(DMGetCoordinateDim(dm, &cdim));
+  PetscCheck(cdim == dim, comm, PETSC_ERR_SUP,
+             "%s: mesh of dimension %" PetscInt_FMT " has %" PetscInt_FMT " coordinates per vertex; twinfe needs them equal (for a planar Gmsh mesh use -dm_plex_gmsh_spacedim 2)",
+             m->source, dim, cdim);
+  {
+    PetscInt nc[2] = {0, 0}, cS, cE;
+    PetscCall(DMPlexGetHeightStratum(dm, 0, &cS, &cE));
+    nc[0] = cE - cS;
+    PetscCall(DMPlexGetDepthStratum(dm, 0, &cS, &cE));
+    nc[1] = cE - cS;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, nc, 2, MPIU_INT, MPI_SUM, comm));
+    m->ncglobal = nc[0];
+    m->nvglobal = nc[1];
+    PetscCheck(m->ncglobal > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the mesh has no cells", m->source);
+  }
+
+  PetscCall(SerialNaturalNumbers(dm, &serialNat));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.MeshDistribute, 0, 0, 0, 0));
+  if (size > 1) {
+    PetscPartitioner part;
+    PetscCall(DMPlexGetPartitioner(dm, &part));
+    PetscCall(PetscPartitionerSetFromOptions(part));
+    PetscCall(DMPlexDistribute(dm, 0, &sfMig, &pdm));
+  }
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.MeshDistribute, 0, 0, 0, 0));
+  if (pdm) {
+    PetscCall(DMPlexGetChart(pdm, &pStart, &pEnd));
+    PetscCall(PetscMalloc1(pEnd - pStart, &localNat));
+    for (PetscInt p = 0; p < pEnd - pStart; p++) localNat[p] = -1;
+    PetscCall(PetscSFBcastBegin(sfMig, MPIU_INT, serialNat, localNat, MPI_REPLACE));
+    PetscCall(PetscSFBcastEnd(sfMig, MPIU_INT, serialNat, localNat, MPI_REPLACE));
+    PetscCall(PetscFree(serialNat));
+    PetscCall(PetscSFDestroy(&sfMig));
+    PetscCall(DMDestroy(&dm));
+    dm = pdm;
+  } else {
+    localNat = serialNat;
+    PetscCall(DMPlexGetChart(dm, &pStart, &pEnd));
+  }
+  PetscCall(PetscObjectSetOptionsPrefix((PetscObject)dm, "twin_"));
+  PetscCall(DMSetFromOptions(dm));
+  m->dm  = dm;
+  m->dim = dim;
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &m->cStart, &m->cEnd));
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &m->vStart, &m->vEnd));
+  {
+    PetscInt flag = 0;
+    if (m->cEnd > m->cStart) {
+      PetscCall(DMPlexGetCellType(dm, m->cStart, &ct));
+      flag = (ct == DM_POLYTOPE_TRIANGLE || ct == DM_POLYTOPE_TETRAHEDRON) ? 1 : 2;
+      for (PetscInt c = m->cStart; c < m->cEnd; c++) {
+        DMPolytopeType ct2;
+        PetscCall(DMPlexGetCellType(dm, c, &ct2));
+        PetscCheck(ct2 == ct, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s: mixed cell types (%s and %s) are not supported", m->source, DMPolytopeTypes[ct],
+                   DMPolytopeTypes[ct2]);
+        PetscCheck(ct == DM_POLYTOPE_TRIANGLE || ct == DM_POLYTOPE_TETRAHEDRON || ct == DM_POLYTOPE_QUADRILATERAL || ct == DM_POLYTOPE_HEXAHEDRON, PETSC_COMM_SELF,
+                   PETSC_ERR_SUP, "%s: cell type %s is not supported (triangles, quadrilaterals, tetrahedra, hexahedra)", m->source, DMPolytopeTypes[ct]);
+      }
+    }
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPIU_INT, MPI_MAX, comm));
+    m->simplex = flag == 1 ? PETSC_TRUE : PETSC_FALSE;
+  }
+  PetscCall(PetscMalloc2(m->vEnd - m->vStart, &m->vnatural, m->cEnd - m->cStart, &m->cnatural));
+  for (PetscInt v = m->vStart; v < m->vEnd; v++) m->vnatural[v - m->vStart] = localNat[v - pStart];
+  for (PetscInt c = m->cStart; c < m->cEnd; c++) m->cnatural[c - m->cStart] = localNat[c - pStart];
+  PetscCall(PetscFree(localNat));
+  {
+    PetscSF         sf;
+    PetscInt        nleaves;
+    const PetscInt *leaves;
+    m->pStart = pStart;
+    m->pEnd   = pEnd;
+    PetscCall(PetscBTCreate(pEnd - pStart, &m->ghost));
+    PetscCall(DMGetPointSF(dm, &sf));
+    PetscCall(PetscSFGetGraph(sf, NULL, &nleaves, &leaves, NULL));
+    for (PetscInt i = 0; i < nleaves; i++) PetscCall(PetscBTSet(m->ghost, (leaves ? leaves[i] : i) - pStart));
+  }
+  PetscCall(ClassifyLabels(m));
+  *mesh = m;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMeshHasBoundary - Whether a boundary of that name exists. Not collective.
+@*/
+PetscErrorCode TwinMeshHasBoundary(TwinMesh mesh, const char name[], PetscBool *has)
+{
+  PetscFunctionBegin;
+  *has = PETSC_FALSE;
+  for (PetscInt i = 0; i < mesh->nboundaries; i++)
+    if (!strcmp(mesh->boundaries[i], name)) *has = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMeshDestroy - Destroy a mesh and set the handle to NULL. Collective.
+@*/
+PetscErrorCode TwinMeshDestroy(TwinMesh *mesh)
+{
+  PetscFunctionBegin;
+  if (!*mesh) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < (*mesh)->nboundaries; i++) PetscCall(PetscFree((*mesh)->boundaries[i]));
+  for (PetscInt i = 0; i < (*mesh)->nregions; i++) PetscCall(PetscFree((*mesh)->regions[i]));
+  PetscCall(PetscFree2((*mesh)->boundaries, (*mesh)->regions));
+  PetscCall(PetscFree2((*mesh)->vnatural, (*mesh)->cnatural));
+  PetscCall(PetscBTDestroy(&(*mesh)->ghost));
+  PetscCall(DMDestroy(&(*mesh)->dm));
+  PetscCall(PetscFree(*mesh));
+  PetscFunctionReturn(0);
+}
