@@ -1,0 +1,224 @@
+/* mechassemble.c: matrix and load vector of the structural model, the solve, and the
+ * stresses. The cell loop runs the kernels of kernels/ under OpenMP; element matrices go
+ * straight into the COO value array (one slot per cell, no locking), so MatSetValuesCOO
+ * assembles the whole matrix in one call with the pattern fixed at set-up. */
+#include <twinfe/mechanics.h>
+
+/* Gather the kernel-ordered vertex coordinates of local cell lc. */
+static inline void GatherX(TwinMechanics m, PetscInt lc, double *X)
+{
+  const PetscInt *cv = &m->cellVerts[lc * m->nverts];
+  for (PetscInt k = 0; k < m->nverts; k++)
+    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+}
+
+/*@C
+  TwinMechanicsCellDisplacement - Kernel-ordered displacement ue[nedof] of local cell c from a
+  local vector array. Not collective.
+@*/
+PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const PetscScalar *ul, PetscReal *ue)
+{
+  PetscInt lc = c - m->mesh->cStart;
+
+  PetscFunctionBegin;
+  for (PetscInt a = 0; a < m->nen; a++)
+    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsAssemble - Assemble the stiffness matrix and the load vector (body forces,
+  tractions, pressures, minus the lifting of nonzero Dirichlet values).
+
+  Collective
+@*/
+PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
+{
+  PetscInt           ncell = m->mesh->cEnd - m->mesh->cStart, ne = m->nedof, bad = -1;
+  Vec                floc;
+  PetscScalar       *f;
+  const PetscScalar *bc;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
+  PetscCall(DMGetLocalVector(m->mesh->dm, &floc));
+  PetscCall(VecZeroEntries(floc));
+  PetscCall(VecGetArray(floc, &f));
+  PetscCall(VecGetArrayRead(m->bcLocal, &bc));
+#pragma omp parallel
+  {
+    double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF];
+#pragma omp for schedule(static)
+    for (PetscInt lc = 0; lc < ncell; lc++) {
+      PetscInt             mi = m->cellMat[lc];
+      const TwkElasticity *mat = &m->mats[mi];
+      const double        *b   = &m->bodyForce[3 * mi];
+      double              *Ke  = &m->cooValues[(PetscCount)lc * ne * ne];
+      PetscBool            hasBody = (b[0] != 0 || b[1] != 0 || b[2] != 0) ? PETSC_TRUE : PETSC_FALSE;
+      GatherX(m, lc, X);
+      if (TwkElasticityStiffness(&m->elem, X, mat, Ke) <= 0) {
+#pragma omp critical
+        bad = m->mesh->cnatural[lc];
+      }
+      if (!hasBody && !m->cellLifted[lc]) continue;
+      for (PetscInt i = 0; i < ne; i++) fe[i] = 0;
+      if (hasBody) TwkElasticityBodyForce(&m->elem, X, mat, b, fe);
+      if (m->cellLifted[lc]) {
+        for (PetscInt a = 0; a < m->nen; a++)
+          for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(bc[m->cellDofs[lc * m->nen + a] + d]);
+        for (PetscInt i = 0; i < ne; i++) {
+          double s = 0;
+          for (PetscInt j = 0; j < ne; j++) s += Ke[i * ne + j] * ue[j];
+          fe[i] -= s;
+        }
+      }
+      for (PetscInt a = 0; a < m->nen; a++)
+        for (PetscInt d = 0; d < m->dim; d++) {
+#pragma omp atomic
+          f[m->cellDofs[lc * m->nen + a] + d] += fe[a * m->dim + d];
+        }
+    }
+  }
+  PetscCall(VecRestoreArrayRead(m->bcLocal, &bc));
+  PetscCheck(bad < 0, PETSC_COMM_SELF, PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " of the mesh is degenerate or inverted (Jacobian changes sign)", m->mesh->source, bad);
+  PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
+
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  {
+    const PetscInt fdim = m->dim - 1;
+    for (PetscInt i = 0; i < m->nfaceLoads; i++) {
+      TwinFaceLoad *fl = &m->faceLoads[i];
+      PetscInt      lc = fl->cell - m->mesh->cStart, fnodes[TWK_MAX_NODES], nfn = 0;
+      double        X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
+      double        fref[TWK_MAX_NODES * 3], cref[TWK_MAX_NODES * 3], fvref[TWK_MAX_VERTS * 3];
+      PetscInt      fverts[TWK_MAX_VERTS], nfv = 0;
+      GatherX(m, lc, X);
+      for (PetscInt k = 0; k < m->nverts; k++)
+        for (PetscInt d = 0; d < m->dim; d++) inside[d] += X[k * m->dim + d] / m->nverts;
+      /* face nodes: the cell's kernel nodes whose DOF points lie in the face closure */
+      {
+        PetscInt *cl = NULL, ncl;
+        PetscCall(DMPlexGetTransitiveClosure(m->mesh->dm, fl->face, PETSC_TRUE, &ncl, &cl));
+        for (PetscInt a = 0; a < m->nen; a++) {
+          for (PetscInt q = 0; q < ncl; q++) {
+            PetscInt off;
+            PetscCall(PetscSectionGetOffset(m->section, cl[2 * q], &off));
+            PetscInt dof;
+            PetscCall(PetscSectionGetDof(m->section, cl[2 * q], &dof));
+            if (dof && off == m->cellDofs[lc * m->nen + a]) fnodes[nfn++] = a;
+          }
+        }
+        PetscCall(DMPlexRestoreTransitiveClosure(m->mesh->dm, fl->face, PETSC_TRUE, &ncl, &cl));
+      }
+      PetscCheck(nfn == m->face.nnodes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " nodes, expected %d", nfn, m->face.nnodes);
+      /* order the face nodes as the face kernel wants: map cell reference coordinates of the
+         face's vertices onto the face reference element */
+      TwkElementNodeRefCoords(&m->elem, cref);
+      TwkElementNodeRefCoords(&m->face, fref);
+      TwkElementVertexRefCoords(&m->face, fvref);
+      {
+        /* face vertices are the face nodes that are cell vertices (first nverts kernel nodes of
+           simplices; corner nodes of tensor cells) */
+        double   vref[TWK_MAX_VERTS * 3];
+        PetscInt vlist[TWK_MAX_VERTS], isvert[TWK_MAX_NODES] = {0};
+        TwkElementVertexRefCoords(&m->elem, vref);
+        for (PetscInt a = 0; a < nfn; a++)
+          for (PetscInt k = 0; k < m->nverts; k++) {
+            double dist = 0;
+            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(cref[fnodes[a] * m->dim + d] - vref[k * m->dim + d]);
+            if (dist < 1e-8) {
+              isvert[a] = 1;
+              vlist[nfv] = k;
+              fverts[nfv++] = a;
+            }
+          }
+        PetscCheck(nfv == m->face.nverts, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " vertices, expected %d", nfv, m->face.nverts);
+        /* quadrilateral faces: put the vertices in lexicographic order (the diagonal one last) */
+        if (m->face.shape == TWK_CELL_QUAD) {
+          PetscInt o = 0, far = -1;
+          double   best = -1;
+          for (PetscInt k = 1; k < 4; k++) {
+            double dist = 0;
+            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(vref[vlist[k] * m->dim + d] - vref[vlist[o] * m->dim + d]);
+            if (dist > best) { best = dist; far = k; }
+          }
+          PetscInt order[4], j = 1;
+          order[0] = 0;
+          order[3] = far;
+          for (PetscInt k = 1; k < 4; k++)
+            if (k != far) order[j++] = k;
+          PetscInt tv[4], tl[4];
+          for (PetscInt k = 0; k < 4; k++) { tv[k] = fverts[order[k]]; tl[k] = vlist[order[k]]; }
+          for (PetscInt k = 0; k < 4; k++) { fverts[k] = tv[k]; vlist[k] = tl[k]; }
+        }
+        for (PetscInt k = 0; k < nfv; k++)
+          for (PetscInt d = 0; d < m->dim; d++) Xf[k * m->dim + d] = X[vlist[k] * m->dim + d];
+        /* each face node sits at the mean of some face vertices in cell coordinates; find the
+           face-reference point with the same barycentric combination */
+        PetscInt perm[TWK_MAX_NODES];
+        for (PetscInt b = 0; b < m->face.nnodes; b++) {
+          /* physical position of face node b from the face geometry */
+          double xb[3], best = 1e300;
+          TwkGeometryMap(&m->face, m->dim, Xf, &fref[b * fdim], xb);
+          perm[b] = -1;
+          for (PetscInt a = 0; a < nfn; a++) {
+            double xa[3], dist = 0;
+            TwkGeometryMap(&m->elem, m->dim, X, &cref[fnodes[a] * m->dim], xa);
+            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(xa[d] - xb[d]);
+            if (dist < best) { best = dist; perm[b] = fnodes[a]; }
+          }
+        }
+        for (PetscInt i2 = 0; i2 < m->face.nnodes * m->dim; i2++) fe[i2] = 0;
+        TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure, m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
+        for (PetscInt b = 0; b < m->face.nnodes; b++)
+          for (PetscInt d = 0; d < m->dim; d++) f[m->cellDofs[lc * m->nen + perm[b]] + d] += fe[b * m->dim + d];
+        (void)isvert;
+      }
+    }
+  }
+  PetscCall(VecRestoreArray(floc, &f));
+  PetscCall(VecZeroEntries(m->b));
+  PetscCall(DMLocalToGlobal(m->mesh->dm, floc, ADD_VALUES, m->b));
+  PetscCall(DMRestoreLocalVector(m->mesh->dm, &floc));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsSolve - Solve K u = f with KSP (prefix mechanics_; CG + GAMG by default) and
+  scatter the solution, with its Dirichlet values, to the local vector.
+
+  Collective
+@*/
+PetscErrorCode TwinMechanicsSolve(TwinMechanics m)
+{
+  KSPConvergedReason reason;
+  MPI_Comm           comm = PetscObjectComm((PetscObject)m->A);
+
+  PetscFunctionBegin;
+  if (!m->ksp) {
+    PC pc;
+    PetscCall(KSPCreate(comm, &m->ksp));
+    PetscCall(KSPSetOptionsPrefix(m->ksp, "mechanics_"));
+    PetscCall(KSPSetType(m->ksp, KSPCG));
+    PetscCall(KSPGetPC(m->ksp, &pc));
+    PetscCall(PCSetType(pc, PCGAMG));
+    PetscCall(KSPSetTolerances(m->ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
+    PetscCall(KSPSetNormType(m->ksp, KSP_NORM_UNPRECONDITIONED));
+    PetscCall(KSPSetFromOptions(m->ksp));
+  }
+  PetscCall(KSPSetOperators(m->ksp, m->A, m->A));
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.Solve, m->ksp, 0, 0, 0));
+  PetscCall(KSPSolve(m->ksp, m->b, m->u));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.Solve, m->ksp, 0, 0, 0));
+  PetscCall(KSPGetConvergedReason(m->ksp, &reason));
+  PetscCall(KSPGetIterationNumber(m->ksp, &m->iterations));
+  PetscCall(KSPGetResidualNorm(m->ksp, &m->residual));
+  PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED,
+             "the mechanics solve did not converge: %s after %" PetscInt_FMT " iterations (residual norm %g). The model may be under-constrained (a rigid-body motion left free: check the displacement boundaries) or the solver needs other options (-mechanics_ksp_max_it, -mechanics_pc_type lu for small problems)",
+             KSPConvergedReasons[reason], m->iterations, (double)m->residual);
+  PetscCall(VecCopy(m->bcLocal, m->ulocal));
+  PetscCall(DMGlobalToLocal(m->mesh->dm, m->u, INSERT_VALUES, m->ulocal));
+  PetscFunctionReturn(0);
+}

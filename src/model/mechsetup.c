@@ -1,0 +1,604 @@
+/* mechsetup.c: DOF layout, Dirichlet constraints, the cell-to-kernel node maps, materials,
+ * face loads and the COO pattern of the structural model. Runs once per mesh.
+ *
+ * Node mapping: the kernels fix their own node order (kernels/twk.h). For every cell we order
+ * its vertices as the kernel's reference vertices (any order for simplices; for tensor cells
+ * by walking the cell's edges, so no DMPlex closure convention is assumed), then each closure
+ * point carrying DOFs is matched to the kernel node at the mean of its vertices' reference
+ * coordinates. The same code serves cells and boundary faces, 2D and 3D, order 1 and 2. */
+#include <twinfe/mechanics.h>
+
+#define MAXCL 64 /* closure points of a hexahedron: 1 + 6 + 12 + 8 = 27 */
+
+/* Nodes of a point of this type at the field order: vertices always, edges at order 2, and at
+ * order 2 the interior of quadrilaterals and hexahedra. */
+static PetscInt NodesOfPoint(DMPolytopeType ct, PetscInt order)
+{
+  if (ct == DM_POLYTOPE_POINT) return 1;
+  if (order < 2) return 0;
+  return (ct == DM_POLYTOPE_SEGMENT || ct == DM_POLYTOPE_QUADRILATERAL || ct == DM_POLYTOPE_HEXAHEDRON) ? 1 : 0;
+}
+
+/* Vertices of point p (p itself for a vertex). */
+static PetscErrorCode PointVertices(DM dm, PetscInt p, PetscInt vStart, PetscInt vEnd, PetscInt *nv, PetscInt v[])
+{
+  PetscInt *cl = NULL, ncl;
+
+  PetscFunctionBegin;
+  *nv = 0;
+  if (p >= vStart && p < vEnd) {
+    v[(*nv)++] = p;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(DMPlexGetTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  for (PetscInt i = 0; i < ncl; i++)
+    if (cl[2 * i] >= vStart && cl[2 * i] < vEnd) v[(*nv)++] = cl[2 * i];
+  PetscCall(DMPlexRestoreTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  PetscFunctionReturn(0);
+}
+
+/* Order the vertices of point p (a cell or a face) as the kernel's reference vertices. */
+static PetscErrorCode KernelVertexOrder(DM dm, PetscInt p, TwkCellShape shape, PetscInt vStart, PetscInt vEnd, PetscInt kv[])
+{
+  PetscInt *cl = NULL, ncl, nv = 0, verts[8], adj[8][3], nadj[8] = {0};
+
+  PetscFunctionBegin;
+  PetscCall(DMPlexGetTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  for (PetscInt i = 0; i < ncl; i++)
+    if (cl[2 * i] >= vStart && cl[2 * i] < vEnd) verts[nv++] = cl[2 * i];
+  if (shape == TWK_CELL_QUAD || shape == TWK_CELL_HEX) {
+    for (PetscInt i = 0; i < ncl; i++) {
+      PetscInt        q = cl[2 * i], cs, a = -1, b = -1;
+      const PetscInt *cone;
+      PetscCall(DMPlexGetConeSize(dm, q, &cs));
+      if (cs != 2 || (q < vEnd && q >= vStart)) continue;
+      PetscCall(DMPlexGetCone(dm, q, &cone));
+      if (cone[0] < vStart || cone[0] >= vEnd) continue; /* not an edge */
+      for (PetscInt k = 0; k < nv; k++) {
+        if (verts[k] == cone[0]) a = k;
+        if (verts[k] == cone[1]) b = k;
+      }
+      PetscCheck(a >= 0 && b >= 0 && nadj[a] < 3 && nadj[b] < 3, PETSC_COMM_SELF, PETSC_ERR_PLIB, "bad edge in cell %" PetscInt_FMT, p);
+      adj[a][nadj[a]++] = b;
+      adj[b][nadj[b]++] = a;
+    }
+  }
+  PetscCall(DMPlexRestoreTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  if (shape == TWK_CELL_QUAD) {
+    PetscInt o = 0, n1 = adj[0][0], n2 = adj[0][1], r = -1;
+    for (PetscInt k = 0; k < 4; k++)
+      if (k != o && k != n1 && k != n2) r = k;
+    kv[0] = verts[o]; kv[1] = verts[n1]; kv[2] = verts[n2]; kv[3] = verts[r];
+  } else if (shape == TWK_CELL_HEX) {
+    PetscInt o = 0, n[3] = {adj[0][0], adj[0][1], adj[0][2]}, lex[8], used[8] = {0};
+    lex[0] = o; lex[1] = n[0]; lex[2] = n[1]; lex[4] = n[2];
+    /* the common neighbour (other than o) of two axis vertices closes a face */
+    const PetscInt pairs[3][3] = {{0, 1, 3}, {0, 2, 5}, {1, 2, 6}};
+    for (PetscInt s = 0; s < 3; s++) {
+      PetscInt a = n[pairs[s][0]], b = n[pairs[s][1]], common = -1;
+      for (PetscInt i = 0; i < 3; i++)
+        for (PetscInt j = 0; j < 3; j++)
+          if (adj[a][i] == adj[b][j] && adj[a][i] != o) common = adj[a][i];
+      PetscCheck(common >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "hexahedron %" PetscInt_FMT " is not a valid hexahedron", p);
+      lex[pairs[s][2]] = common;
+    }
+    for (PetscInt k = 0; k < 7; k++) used[lex[k]] = 1;
+    for (PetscInt k = 0; k < 8; k++)
+      if (!used[k]) lex[7] = k;
+    for (PetscInt k = 0; k < 8; k++) kv[k] = verts[lex[k]];
+  } else {
+    for (PetscInt k = 0; k < nv; k++) kv[k] = verts[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Kernel-ordered node points of point p: nodePts[a] is the mesh point carrying node a. */
+static PetscErrorCode KernelNodePoints(DM dm, PetscInt p, const TwkElement *e, PetscSection s, PetscInt vStart, PetscInt vEnd, const PetscInt kv[],
+                                       PetscInt nodePts[])
+{
+  PetscInt *cl = NULL, ncl, d = e->dim, found = 0;
+  double    vref[TWK_MAX_VERTS * 3], nref[TWK_MAX_NODES * 3];
+
+  PetscFunctionBegin;
+  TwkElementVertexRefCoords(e, vref);
+  TwkElementNodeRefCoords(e, nref);
+  for (PetscInt a = 0; a < e->nnodes; a++) nodePts[a] = -1;
+  PetscCall(DMPlexGetTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  for (PetscInt i = 0; i < ncl; i++) {
+    PetscInt q = cl[2 * i], dof, nv, v[8];
+    double   xi[3] = {0, 0, 0};
+    PetscCall(PetscSectionGetDof(s, q, &dof));
+    if (!dof) continue;
+    PetscCall(PointVertices(dm, q, vStart, vEnd, &nv, v));
+    for (PetscInt k = 0; k < nv; k++) {
+      PetscInt idx = -1;
+      for (PetscInt j = 0; j < e->nverts; j++)
+        if (kv[j] == v[k]) idx = j;
+      PetscCheck(idx >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "vertex %" PetscInt_FMT " not in point %" PetscInt_FMT, v[k], p);
+      for (PetscInt j = 0; j < d; j++) xi[j] += vref[idx * d + j] / nv;
+    }
+    for (PetscInt a = 0; a < e->nnodes; a++) {
+      double dist = 0;
+      for (PetscInt j = 0; j < d; j++) dist += PetscAbsReal(xi[j] - nref[a * d + j]);
+      if (dist < 1e-8) {
+        nodePts[a] = q;
+        found++;
+        break;
+      }
+    }
+  }
+  PetscCall(DMPlexRestoreTransitiveClosure(dm, p, PETSC_TRUE, &ncl, &cl));
+  PetscCheck(found == e->nnodes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "matched %" PetscInt_FMT " of %d nodes of point %" PetscInt_FMT, found, e->nnodes, p);
+  PetscFunctionReturn(0);
+}
+
+/* Dirichlet data: for every point and component, the index of the last displacement BC of the
+ * deck that prescribes it (-1: free), made consistent over ranks through the point SF. */
+static PetscErrorCode DirichletMarks(TwinMechanics m, PetscInt **bcid)
+{
+  DM       dm = m->mesh->dm;
+  PetscInt pStart = m->mesh->pStart, pEnd = m->mesh->pEnd, dim = m->dim;
+  PetscSF  sf;
+  MPI_Datatype unit;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1((pEnd - pStart) * dim, bcid));
+  for (PetscInt i = 0; i < (pEnd - pStart) * dim; i++) (*bcid)[i] = -1;
+  for (PetscInt ib = 0; ib < m->deck->mechanics.nbcs; ib++) {
+    TwinMechBC *bc = &m->deck->mechanics.bcs[ib];
+    if (bc->type != TWIN_MBC_DISPLACEMENT) continue;
+    for (PetscInt k = 0; k < bc->non; k++) {
+      DMLabel label;
+      IS      valIS;
+      PetscInt nval;
+      const PetscInt *vals;
+      PetscCall(DMGetLabel(dm, bc->on[k], &label));
+      if (!label) continue;
+      PetscCall(DMLabelGetValueIS(label, &valIS));
+      PetscCall(ISGetLocalSize(valIS, &nval));
+      PetscCall(ISGetIndices(valIS, &vals));
+      for (PetscInt iv = 0; iv < nval; iv++) {
+        IS              ptIS;
+        PetscInt        np;
+        const PetscInt *pts;
+        PetscCall(DMLabelGetStratumIS(label, vals[iv], &ptIS));
+        if (!ptIS) continue;
+        PetscCall(ISGetLocalSize(ptIS, &np));
+        PetscCall(ISGetIndices(ptIS, &pts));
+        for (PetscInt ip = 0; ip < np; ip++) {
+          PetscInt *cl = NULL, ncl;
+          PetscCall(DMPlexGetTransitiveClosure(dm, pts[ip], PETSC_TRUE, &ncl, &cl));
+          for (PetscInt i = 0; i < ncl; i++) {
+            PetscInt q = cl[2 * i], dof;
+            PetscCall(PetscSectionGetDof(m->section, q, &dof));
+            if (!dof) continue;
+            for (PetscInt c = 0; c < dim; c++)
+              if (bc->active[c]) (*bcid)[(q - pStart) * dim + c] = ib;
+          }
+          PetscCall(DMPlexRestoreTransitiveClosure(dm, pts[ip], PETSC_TRUE, &ncl, &cl));
+        }
+        PetscCall(ISRestoreIndices(ptIS, &pts));
+        PetscCall(ISDestroy(&ptIS));
+      }
+      PetscCall(ISRestoreIndices(valIS, &vals));
+      PetscCall(ISDestroy(&valIS));
+    }
+  }
+  /* a rank that sees only a vertex of a constrained face must constrain it too */
+  PetscCall(DMGetPointSF(dm, &sf));
+  PetscCallMPI(MPI_Type_contiguous((PetscMPIInt)dim, MPIU_INT, &unit));
+  PetscCallMPI(MPI_Type_commit(&unit));
+  PetscCall(PetscSFReduceBegin(sf, unit, *bcid, *bcid, MPI_MAX));
+  PetscCall(PetscSFReduceEnd(sf, unit, *bcid, *bcid, MPI_MAX));
+  PetscCall(PetscSFBcastBegin(sf, unit, *bcid, *bcid, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(sf, unit, *bcid, *bcid, MPI_REPLACE));
+  PetscCallMPI(MPI_Type_free(&unit));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetupSection(TwinMechanics m, PetscInt **bcid)
+{
+  DM       dm = m->mesh->dm;
+  PetscInt pStart = m->mesh->pStart, pEnd = m->mesh->pEnd, dim = m->dim;
+  PetscInt uniform = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSectionCreate(PetscObjectComm((PetscObject)dm), &m->section));
+  PetscCall(PetscSectionSetNumFields(m->section, 1));
+  PetscCall(PetscSectionSetFieldName(m->section, 0, "displacement"));
+  PetscCall(PetscSectionSetFieldComponents(m->section, 0, dim));
+  PetscCall(PetscSectionSetChart(m->section, pStart, pEnd));
+  for (PetscInt p = pStart; p < pEnd; p++) {
+    DMPolytopeType ct;
+    PetscCall(DMPlexGetCellType(dm, p, &ct));
+    PetscInt dof = dim * NodesOfPoint(ct, m->order);
+    PetscCall(PetscSectionSetDof(m->section, p, dof));
+    PetscCall(PetscSectionSetFieldDof(m->section, p, 0, dof));
+  }
+  /* constraints need the DOF counts first (marks use the section to find node points) */
+  PetscCall(DirichletMarks(m, bcid));
+  for (PetscInt p = pStart; p < pEnd; p++) {
+    PetscInt dof, nc = 0;
+    PetscCall(PetscSectionGetDof(m->section, p, &dof));
+    if (!dof) continue;
+    for (PetscInt c = 0; c < dim; c++) nc += (*bcid)[(p - pStart) * dim + c] >= 0;
+    if (nc && nc != dim) uniform = 0;
+    PetscCall(PetscSectionSetConstraintDof(m->section, p, nc));
+    PetscCall(PetscSectionSetFieldConstraintDof(m->section, p, 0, nc));
+  }
+  PetscCall(PetscSectionSetUp(m->section));
+  for (PetscInt p = pStart; p < pEnd; p++) {
+    PetscInt nc, idx[3], k = 0;
+    PetscCall(PetscSectionGetConstraintDof(m->section, p, &nc));
+    if (!nc) continue;
+    for (PetscInt c = 0; c < dim; c++)
+      if ((*bcid)[(p - pStart) * dim + c] >= 0) idx[k++] = c;
+    PetscCall(PetscSectionSetConstraintIndices(m->section, p, idx));
+    PetscCall(PetscSectionSetFieldConstraintIndices(m->section, p, 0, idx));
+  }
+  PetscCall(DMSetLocalSection(dm, m->section));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &uniform, 1, MPIU_INT, MPI_MIN, PetscObjectComm((PetscObject)dm)));
+  m->blockSize = uniform ? dim : 1;
+  PetscFunctionReturn(0);
+}
+
+/* Check boundary names against the mesh now that the mesh exists (file meshes). */
+static PetscErrorCode CheckBoundaries(TwinMechanics m)
+{
+  TwinDeck deck = m->deck;
+
+  PetscFunctionBegin;
+  for (PetscInt ib = 0; ib < deck->mechanics.nbcs; ib++) {
+    TwinMechBC *bc = &deck->mechanics.bcs[ib];
+    for (PetscInt k = 0; k < bc->non; k++) {
+      PetscBool has;
+      char      list[1024] = "";
+      PetscCall(TwinMeshHasBoundary(m->mesh, bc->on[k], &has));
+      if (has) continue;
+      for (PetscInt i = 0; i < m->mesh->nboundaries; i++) {
+        PetscCall(PetscStrlcat(list, i ? ", " : "", sizeof(list)));
+        PetscCall(PetscStrlcat(list, m->mesh->boundaries[i], sizeof(list)));
+      }
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER, "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path, bc->line, bc->col, bc->on[k],
+              m->mesh->source, list[0] ? list : "none");
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Material of every cell: "all" or a region label; later materials override earlier ones. */
+static PetscErrorCode SetupMaterials(TwinMechanics m)
+{
+  DM       dm = m->mesh->dm;
+  TwinDeck deck = m->deck;
+  PetscInt cStart = m->mesh->cStart, cEnd = m->mesh->cEnd, missing = -1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(deck->nmaterials, &m->mats, 3 * deck->nmaterials, &m->bodyForce, cEnd - cStart, &m->cellMat));
+  for (PetscInt c = cStart; c < cEnd; c++) m->cellMat[c - cStart] = -1;
+  for (PetscInt i = 0; i < deck->nmaterials; i++) {
+    TwinMaterial *mat = &deck->materials[i];
+    double        lambda, mu;
+    TwkLameFromEnu(mat->E, mat->nu, &lambda, &mu);
+    m->mats[i].lambda    = lambda;
+    m->mats[i].mu        = mu;
+    m->mats[i].thickness = 1.0;
+    if (m->dim == 3) m->mats[i].plane = TWK_SOLID3D;
+    else if (deck->mechanics.model == TWIN_PLANE_STRAIN) m->mats[i].plane = TWK_PLANE_STRAIN;
+    else {
+      m->mats[i].plane     = TWK_PLANE_STRESS;
+      m->mats[i].thickness = deck->mechanics.thickness;
+    }
+    for (PetscInt d = 0; d < 3; d++) m->bodyForce[3 * i + d] = deck->mechanics.body_force[d] + mat->density * deck->mechanics.gravity[d];
+    if (!strcmp(mat->region, "all")) {
+      for (PetscInt c = cStart; c < cEnd; c++) m->cellMat[c - cStart] = i;
+    } else {
+      DMLabel   label;
+      PetscBool known = PETSC_FALSE;
+      char      list[1024] = "";
+      for (PetscInt r = 0; r < m->mesh->nregions; r++) {
+        if (!strcmp(m->mesh->regions[r], mat->region)) known = PETSC_TRUE;
+        PetscCall(PetscStrlcat(list, r ? ", " : "", sizeof(list)));
+        PetscCall(PetscStrlcat(list, m->mesh->regions[r], sizeof(list)));
+      }
+      PetscCheck(known, PETSC_COMM_WORLD, PETSC_ERR_USER, "%s:%d:%d: region '%s' of material '%s' is not in the mesh %s (its regions: %s)", deck->path, mat->line,
+                 mat->col, mat->region, mat->name, m->mesh->source, list[0] ? list : "none; use region: all");
+      PetscCall(DMGetLabel(dm, mat->region, &label));
+      for (PetscInt c = cStart; c < cEnd; c++) {
+        PetscInt val;
+        PetscCall(DMLabelGetValue(label, c, &val));
+        if (val >= 0) m->cellMat[c - cStart] = i;
+      }
+    }
+  }
+  for (PetscInt c = cStart; c < cEnd && missing < 0; c++)
+    if (m->cellMat[c - cStart] < 0) missing = m->mesh->cnatural[c - cStart];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)dm)));
+  PetscCheck(missing < 0, PETSC_COMM_WORLD, PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " of mesh %s has no material (no material has region: all or its region)",
+             deck->path, missing, m->mesh->source);
+  PetscFunctionReturn(0);
+}
+
+/* Traction and pressure faces owned by this rank. */
+static PetscErrorCode SetupFaceLoads(TwinMechanics m)
+{
+  DM       dm = m->mesh->dm;
+  TwinDeck deck = m->deck;
+  PetscInt cap = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    m->nfaceLoads = 0;
+    for (PetscInt ib = 0; ib < deck->mechanics.nbcs; ib++) {
+      TwinMechBC *bc = &deck->mechanics.bcs[ib];
+      if (bc->type == TWIN_MBC_DISPLACEMENT) continue;
+      for (PetscInt k = 0; k < bc->non; k++) {
+        IS              ptIS;
+        PetscInt        np;
+        const PetscInt *pts;
+        { /* Gmsh labels carry the physical tag as value: take every value */
+          DMLabel label;
+          IS      valIS;
+          PetscCall(DMGetLabel(dm, bc->on[k], &label));
+          if (!label) continue;
+          PetscCall(DMLabelGetValueIS(label, &valIS));
+          PetscInt        nval;
+          const PetscInt *vals;
+          PetscCall(ISGetLocalSize(valIS, &nval));
+          PetscCall(ISGetIndices(valIS, &vals));
+          for (PetscInt iv = 0; iv < nval; iv++) {
+            PetscCall(DMLabelGetStratumIS(label, vals[iv], &ptIS));
+            if (!ptIS) continue;
+            PetscCall(ISGetLocalSize(ptIS, &np));
+            PetscCall(ISGetIndices(ptIS, &pts));
+            for (PetscInt ip = 0; ip < np; ip++) {
+              PetscInt f = pts[ip], h, ns;
+              const PetscInt *supp;
+              PetscCall(DMPlexGetPointHeight(dm, f, &h));
+              if (h != 1 || PetscBTLookup(m->mesh->ghost, f - m->mesh->pStart)) continue;
+              PetscCall(DMPlexGetSupportSize(dm, f, &ns));
+              if (ns != 1) continue;
+              PetscCall(DMPlexGetSupport(dm, f, &supp));
+              if (pass == 1) {
+                TwinFaceLoad *fl = &m->faceLoads[m->nfaceLoads];
+                fl->face         = f;
+                fl->cell         = supp[0];
+                fl->pressure     = bc->type == TWIN_MBC_PRESSURE ? bc->value[0] : 0.0;
+                for (PetscInt d = 0; d < 3; d++) fl->traction[d] = bc->type == TWIN_MBC_TRACTION ? bc->value[d] : 0.0;
+              }
+              m->nfaceLoads++;
+            }
+            PetscCall(ISRestoreIndices(ptIS, &pts));
+            PetscCall(ISDestroy(&ptIS));
+          }
+          PetscCall(ISRestoreIndices(valIS, &vals));
+          PetscCall(ISDestroy(&valIS));
+        }
+      }
+    }
+    if (pass == 0) {
+      cap = m->nfaceLoads;
+      PetscCall(PetscMalloc1(cap + 1, &m->faceLoads));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsCreate - Set up the structural model of a deck on a mesh.
+
+  Collective
+
+  Input Parameters:
++ mesh - the distributed mesh
+- deck - the validated deck (borrowed: must outlive the model)
+
+  Output Parameter:
+. mech - the model; destroy with TwinMechanicsDestroy()
+@*/
+PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *mech)
+{
+  TwinMechanics m;
+  DM            dm = mesh->dm;
+  PetscInt     *bcid, cStart = mesh->cStart, cEnd = mesh->cEnd, vStart = mesh->vStart, vEnd = mesh->vEnd, ncell = cEnd - cStart;
+  PetscSection  gs, cs;
+  PetscInt     *gidx, *pointGlobal, pStart = mesh->pStart, pEnd = mesh->pEnd;
+  Vec           coordVec;
+  TwkCellShape  shape;
+  MPI_Comm      comm = PetscObjectComm((PetscObject)dm);
+
+  PetscFunctionBegin;
+  PetscCall(TwinInitializePackage());
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.Setup, 0, 0, 0, 0));
+  PetscCall(PetscNew(&m));
+  m->mesh  = mesh;
+  m->deck  = deck;
+  m->dim   = mesh->dim;
+  m->order = deck->mesh.order;
+  shape    = mesh->dim == 2 ? (mesh->simplex ? TWK_CELL_TRI : TWK_CELL_QUAD) : (mesh->simplex ? TWK_CELL_TET : TWK_CELL_HEX);
+  PetscCheck(!TwkElementSetup(shape, (int)m->order, 0, &m->elem), comm, PETSC_ERR_SUP, "no element of order %" PetscInt_FMT, m->order);
+  PetscCheck(!TwkElementSetup(shape, 1, 0, &m->geom), comm, PETSC_ERR_SUP, "no geometry element");
+  {
+    TwkCellShape fshape = mesh->dim == 2 ? TWK_CELL_SEGMENT : (mesh->simplex ? TWK_CELL_TRI : TWK_CELL_QUAD);
+    PetscCheck(!TwkElementSetup(fshape, (int)m->order, 2 * (int)m->order + 1, &m->face), comm, PETSC_ERR_SUP, "no face element");
+  }
+  m->nen    = m->elem.nnodes;
+  m->nverts = m->elem.nverts;
+  m->nedof  = m->nen * m->dim;
+  PetscCall(CheckBoundaries(m));
+  PetscCall(SetupMaterials(m));
+  PetscCall(SetupSection(m, &bcid));
+  PetscCall(SetupFaceLoads(m));
+
+  PetscCall(DMGetCoordinateSection(dm, &cs));
+  PetscCall(DMGetCoordinatesLocal(dm, &coordVec));
+  PetscCall(VecGetArrayRead(coordVec, &m->coords));
+  /* Dirichlet values */
+  PetscCall(DMCreateLocalVector(dm, &m->bcLocal));
+  PetscCall(VecDuplicate(m->bcLocal, &m->ulocal));
+  {
+    PetscScalar *bc;
+    PetscCall(VecGetArray(m->bcLocal, &bc));
+    for (PetscInt p = pStart; p < pEnd; p++) {
+      PetscInt dof, off;
+      PetscCall(PetscSectionGetDof(m->section, p, &dof));
+      if (!dof) continue;
+      PetscCall(PetscSectionGetOffset(m->section, p, &off));
+      for (PetscInt d = 0; d < m->dim; d++) {
+        PetscInt id = bcid[(p - pStart) * m->dim + d];
+        bc[off + d] = id >= 0 ? deck->mechanics.bcs[id].value[d] : 0.0;
+      }
+    }
+    PetscCall(VecRestoreArray(m->bcLocal, &bc));
+  }
+
+  /* global numbering of every local DOF (-1: constrained) and the COO pattern */
+  PetscCall(DMGetGlobalSection(dm, &gs));
+  PetscCall(PetscMalloc1((pEnd - pStart) * m->dim, &pointGlobal));
+  for (PetscInt p = pStart; p < pEnd; p++) {
+    PetscInt dof, goff, k = 0;
+    PetscCall(PetscSectionGetDof(m->section, p, &dof));
+    if (!dof) continue;
+    PetscCall(PetscSectionGetOffset(gs, p, &goff));
+    if (goff < 0) goff = -(goff + 1);
+    for (PetscInt d = 0; d < m->dim; d++) pointGlobal[(p - pStart) * m->dim + d] = bcid[(p - pStart) * m->dim + d] >= 0 ? -1 : goff + k++;
+  }
+  {
+    PetscInt n, N;
+    PetscCall(PetscSectionGetConstrainedStorageSize(gs, &n));
+    PetscCallMPI(MPI_Allreduce(&n, &N, 1, MPIU_INT, MPI_SUM, comm));
+    m->ndofGlobal = N;
+    PetscCall(MatCreate(comm, &m->A));
+    PetscCall(MatSetSizes(m->A, n, n, N, N));
+    PetscCall(MatSetOptionsPrefix(m->A, "mechanics_"));
+    PetscCall(MatSetType(m->A, MATAIJ));
+    if (m->blockSize > 1) PetscCall(MatSetBlockSize(m->A, m->blockSize));
+    PetscCall(MatSetFromOptions(m->A));
+    PetscCall(MatSetOption(m->A, MAT_SYMMETRIC, PETSC_TRUE));
+    PetscCall(MatSetOption(m->A, MAT_SPD, PETSC_TRUE));
+  }
+  m->ncoo = (PetscCount)ncell * m->nedof * m->nedof;
+  /* node maps: kernel-ordered vertices and DOFs of every cell, local offsets and global indices */
+  PetscCall(PetscMalloc1(ncell * m->nedof, &gidx));
+  PetscCall(PetscMalloc3(ncell * m->nen, &m->cellDofs, ncell * m->nverts, &m->cellVerts, ncell, &m->cellLifted));
+  for (PetscInt c = cStart; c < cEnd; c++) {
+    PetscInt kv[8], np[TWK_MAX_NODES], lc = c - cStart;
+    PetscCall(KernelVertexOrder(dm, c, shape, vStart, vEnd, kv));
+    PetscCall(KernelNodePoints(dm, c, &m->elem, m->section, vStart, vEnd, kv, np));
+    m->cellLifted[lc] = PETSC_FALSE;
+    for (PetscInt k = 0; k < m->nverts; k++) PetscCall(PetscSectionGetOffset(cs, kv[k], &m->cellVerts[lc * m->nverts + k]));
+    for (PetscInt a = 0; a < m->nen; a++) {
+      PetscCall(PetscSectionGetOffset(m->section, np[a], &m->cellDofs[lc * m->nen + a]));
+      for (PetscInt d = 0; d < m->dim; d++) {
+        PetscInt id = bcid[(np[a] - pStart) * m->dim + d];
+        if (id >= 0 && deck->mechanics.bcs[id].value[d] != 0.0) m->cellLifted[lc] = PETSC_TRUE;
+        gidx[lc * m->nedof + a * m->dim + d] = pointGlobal[(np[a] - pStart) * m->dim + d];
+      }
+    }
+  }
+  {
+    PetscInt *ci, *cj, ne = m->nedof;
+    PetscCall(PetscMalloc2(m->ncoo, &ci, m->ncoo, &cj));
+    for (PetscInt c = 0; c < ncell; c++)
+      for (PetscInt i = 0; i < ne; i++)
+        for (PetscInt j = 0; j < ne; j++) {
+          PetscCount k = ((PetscCount)c * ne + i) * ne + j;
+          ci[k]        = gidx[c * ne + i];
+          cj[k]        = gidx[c * ne + j];
+          if (ci[k] < 0 || cj[k] < 0) ci[k] = cj[k] = -1;
+        }
+    PetscCall(MatSetPreallocationCOO(m->A, m->ncoo, ci, cj));
+    PetscCall(PetscFree2(ci, cj));
+  }
+  PetscCall(PetscMalloc1(m->ncoo, &m->cooValues));
+  PetscCall(PetscFree(gidx));
+  PetscCall(PetscFree(bcid));
+  PetscCall(MatCreateVecs(m->A, &m->u, &m->b));
+
+  /* rigid-body near-nullspace from node positions (mean of each node point's vertices) */
+  {
+    PetscInt     nmodes = m->dim == 2 ? 3 : 6;
+    Vec          modes[6];
+    PetscScalar *mv[6];
+    MatNullSpace nsp;
+    for (PetscInt k = 0; k < nmodes; k++) {
+      PetscCall(VecDuplicate(m->u, &modes[k]));
+      PetscCall(VecGetArray(modes[k], &mv[k]));
+    }
+    PetscInt rstart;
+    PetscCall(VecGetOwnershipRange(m->u, &rstart, NULL));
+    for (PetscInt p = pStart; p < pEnd; p++) {
+      PetscInt dof, nv, v[8];
+      PetscReal x[3] = {0, 0, 0};
+      PetscCall(PetscSectionGetDof(m->section, p, &dof));
+      if (!dof || PetscBTLookup(mesh->ghost, p - pStart)) continue;
+      PetscCall(PointVertices(dm, p, vStart, vEnd, &nv, v));
+      for (PetscInt k = 0; k < nv; k++) {
+        PetscInt off;
+        PetscCall(PetscSectionGetOffset(cs, v[k], &off));
+        for (PetscInt d = 0; d < m->dim; d++) x[d] += PetscRealPart(m->coords[off + d]) / nv;
+      }
+      for (PetscInt d = 0; d < m->dim; d++) {
+        PetscInt g = pointGlobal[(p - pStart) * m->dim + d];
+        if (g < 0) continue;
+        g -= rstart;
+        for (PetscInt k = 0; k < nmodes; k++) mv[k][g] = 0;
+        mv[d][g] = 1; /* translations */
+        if (m->dim == 2) {
+          mv[2][g] = d == 0 ? -x[1] : x[0];
+        } else {
+          mv[3][g] = d == 0 ? -x[1] : (d == 1 ? x[0] : 0);
+          mv[4][g] = d == 0 ? 0 : (d == 1 ? -x[2] : x[1]);
+          mv[5][g] = d == 0 ? x[2] : (d == 1 ? 0 : -x[0]);
+        }
+      }
+    }
+    for (PetscInt k = 0; k < nmodes; k++) PetscCall(VecRestoreArray(modes[k], &mv[k]));
+    /* orthonormalize (modified Gram-Schmidt); MatNullSpaceCreate needs orthonormal vectors */
+    for (PetscInt k = 0; k < nmodes; k++) {
+      PetscReal nrm;
+      for (PetscInt j = 0; j < k; j++) {
+        PetscScalar dot;
+        PetscCall(VecDot(modes[k], modes[j], &dot));
+        PetscCall(VecAXPY(modes[k], -dot, modes[j]));
+      }
+      PetscCall(VecNormalize(modes[k], &nrm));
+    }
+    PetscCall(MatNullSpaceCreate(comm, PETSC_FALSE, nmodes, modes, &nsp));
+    PetscCall(MatSetNearNullSpace(m->A, nsp));
+    PetscCall(MatNullSpaceDestroy(&nsp));
+    for (PetscInt k = 0; k < nmodes; k++) PetscCall(VecDestroy(&modes[k]));
+  }
+  PetscCall(PetscFree(pointGlobal));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.Setup, 0, 0, 0, 0));
+  *mech = m;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsDestroy - Free the model and set the handle to NULL. Collective.
+@*/
+PetscErrorCode TwinMechanicsDestroy(TwinMechanics *mech)
+{
+  TwinMechanics m = *mech;
+  Vec           coordVec;
+
+  PetscFunctionBegin;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(DMGetCoordinatesLocal(m->mesh->dm, &coordVec));
+  PetscCall(VecRestoreArrayRead(coordVec, &m->coords));
+  PetscCall(PetscFree3(m->cellDofs, m->cellVerts, m->cellLifted));
+  PetscCall(PetscFree3(m->mats, m->bodyForce, m->cellMat));
+  PetscCall(PetscFree(m->faceLoads));
+  PetscCall(PetscFree(m->cooValues));
+  PetscCall(PetscFree4(m->vertexStress, m->vertexVonMises, m->cellStress, m->cellVonMises));
+  PetscCall(PetscSectionDestroy(&m->section));
+  PetscCall(MatDestroy(&m->A));
+  PetscCall(KSPDestroy(&m->ksp));
+  PetscCall(VecDestroy(&m->u));
+  PetscCall(VecDestroy(&m->b));
+  PetscCall(VecDestroy(&m->ulocal));
+  PetscCall(VecDestroy(&m->bcLocal));
+  PetscCall(PetscFree(*mech));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,210 @@
+/* mechstress.c: stresses from the displacement (at cell centroids, and averaged at vertices
+ * over the cells around them, across ranks) and point evaluation for probes. */
+#include <twinfe/mechanics.h>
+
+/* Full Voigt-6 stress (xx, yy, zz, yz, xz, xy) at reference point xi of local cell lc. */
+static void CellStress6(TwinMechanics m, PetscInt lc, const double *X, const double *ue, const double *xi, double *s6)
+{
+  double s[TWK_MAX_VOIGT], szz = 0;
+  TwkElasticityStress(&m->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
+  if (m->dim == 3) {
+    for (int k = 0; k < 6; k++) s6[k] = s[k];
+  } else {
+    s6[0] = s[0]; s6[1] = s[1]; s6[2] = szz; s6[3] = 0; s6[4] = 0; s6[5] = s[2];
+  }
+}
+
+static double VonMises6(const double *s)
+{
+  double a = s[0] - s[1], b = s[1] - s[2], c = s[2] - s[0];
+  return PetscSqrtReal(0.5 * (a * a + b * b + c * c) + 3.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5]));
+}
+
+static void GatherCell(TwinMechanics m, PetscInt lc, const PetscScalar *ul, double *X, double *ue)
+{
+  const PetscInt *cv = &m->cellVerts[lc * m->nverts];
+  for (PetscInt k = 0; k < m->nverts; k++)
+    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+  for (PetscInt a = 0; a < m->nen; a++)
+    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
+}
+
+/*@C
+  TwinMechanicsRecoverStress - Cell-centroid stresses and vertex stresses averaged over the
+  cells that share the vertex (on every rank), with von Mises.
+
+  Collective
+@*/
+PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
+{
+  TwinMesh           mesh = m->mesh;
+  PetscInt           ncell = mesh->cEnd - mesh->cStart, nv = mesh->vEnd - mesh->vStart, npt = mesh->pEnd - mesh->pStart;
+  const PetscScalar *ul;
+  double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
+  PetscReal         *acc; /* per chart point: 6 stresses + count */
+  PetscSF            sf;
+  MPI_Datatype       unit;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
+  if (!m->vertexStress) PetscCall(PetscMalloc4(nv * 6, &m->vertexStress, nv, &m->vertexVonMises, ncell * 6, &m->cellStress, ncell, &m->cellVonMises));
+  TwkElementVertexRefCoords(&m->elem, vref);
+  for (PetscInt k = 0; k < m->nverts; k++)
+    for (PetscInt d = 0; d < m->dim; d++) cen[d] += vref[k * m->dim + d] / m->nverts;
+  PetscCall(PetscCalloc1(npt * 7, &acc));
+  PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  for (PetscInt lc = 0; lc < ncell; lc++) {
+    double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF], s6[6];
+    GatherCell(m, lc, ul, X, ue);
+    CellStress6(m, lc, X, ue, cen, &m->cellStress[lc * 6]);
+    m->cellVonMises[lc] = VonMises6(&m->cellStress[lc * 6]);
+    /* the vertex of kernel vertex k: find it through the coordinate offsets */
+    for (PetscInt k = 0; k < m->nverts; k++) {
+      PetscInt v = -1, off = m->cellVerts[lc * m->nverts + k];
+      CellStress6(m, lc, X, ue, &vref[k * m->dim], s6);
+      /* coordinate offsets of vertices are (v - vStart) * dim in a plain coordinate section */
+      v = mesh->vStart + off / m->dim;
+      for (PetscInt j = 0; j < 6; j++) acc[(v - mesh->pStart) * 7 + j] += s6[j];
+      acc[(v - mesh->pStart) * 7 + 6] += 1;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
+  PetscCall(DMGetPointSF(mesh->dm, &sf));
+  PetscCallMPI(MPI_Type_contiguous(7, MPIU_REAL, &unit));
+  PetscCallMPI(MPI_Type_commit(&unit));
+  PetscCall(PetscSFReduceBegin(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFReduceEnd(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFBcastBegin(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCallMPI(MPI_Type_free(&unit));
+  for (PetscInt v = 0; v < nv; v++) {
+    PetscReal *a = &acc[(v + mesh->vStart - mesh->pStart) * 7];
+    for (PetscInt j = 0; j < 6; j++) m->vertexStress[v * 6 + j] = a[6] > 0 ? a[j] / a[6] : 0.0;
+    m->vertexVonMises[v] = VonMises6(&m->vertexStress[v * 6]);
+  }
+  PetscCall(PetscFree(acc));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Invert the geometry map of a cell by Newton's method; returns whether x lies in the cell. */
+static PetscBool LocateInCell(TwinMechanics m, const double *X, const double *x, double *xi)
+{
+  const TwkElement *g = &m->geom;
+  PetscInt          dim = m->dim;
+  double            lo[3], hi[3], h = 0;
+  for (PetscInt d = 0; d < dim; d++) {
+    lo[d] = hi[d] = X[d];
+    for (PetscInt k = 1; k < m->nverts; k++) {
+      lo[d] = PetscMin(lo[d], X[k * dim + d]);
+      hi[d] = PetscMax(hi[d], X[k * dim + d]);
+    }
+    h = PetscMax(h, hi[d] - lo[d]);
+  }
+  for (PetscInt d = 0; d < dim; d++)
+    if (x[d] < lo[d] - 1e-8 * h || x[d] > hi[d] + 1e-8 * h) return PETSC_FALSE;
+  for (PetscInt d = 0; d < dim; d++) xi[d] = m->mesh->simplex ? 0.25 : 0.0;
+  for (PetscInt it = 0; it < 20; it++) {
+    double N[TWK_MAX_VERTS], dN[TWK_MAX_VERTS * 3], J[3][3] = {{0}}, r[3], xc[3] = {0, 0, 0}, det, inv[3][3], step = 0;
+    TwkBasisEval(g, xi, N, dN);
+    for (PetscInt k = 0; k < m->nverts; k++)
+      for (PetscInt d = 0; d < dim; d++) {
+        xc[d] += N[k] * X[k * dim + d];
+        for (PetscInt e = 0; e < dim; e++) J[d][e] += X[k * dim + d] * dN[k * dim + e];
+      }
+    for (PetscInt d = 0; d < dim; d++) r[d] = x[d] - xc[d];
+    if (dim == 2) {
+      det       = J[0][0] * J[1][1] - J[0][1] * J[1][0];
+      inv[0][0] = J[1][1] / det; inv[0][1] = -J[0][1] / det;
+      inv[1][0] = -J[1][0] / det; inv[1][1] = J[0][0] / det;
+    } else {
+      det = J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1]) - J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0]) + J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
+      inv[0][0] = (J[1][1] * J[2][2] - J[1][2] * J[2][1]) / det;
+      inv[0][1] = (J[0][2] * J[2][1] - J[0][1] * J[2][2]) / det;
+      inv[0][2] = (J[0][1] * J[1][2] - J[0][2] * J[1][1]) / det;
+      inv[1][0] = (J[1][2] * J[2][0] - J[1][0] * J[2][2]) / det;
+      inv[1][1] = (J[0][0] * J[2][2] - J[0][2] * J[2][0]) / det;
+      inv[1][2] = (J[0][2] * J[1][0] - J[0][0] * J[1][2]) / det;
+      inv[2][0] = (J[1][0] * J[2][1] - J[1][1] * J[2][0]) / det;
+      inv[2][1] = (J[0][1] * J[2][0] - J[0][0] * J[2][1]) / det;
+      inv[2][2] = (J[0][0] * J[1][1] - J[0][1] * J[1][0]) / det;
+    }
+    for (PetscInt d = 0; d < dim; d++) {
+      double dx = 0;
+      for (PetscInt e = 0; e < dim; e++) dx += inv[d][e] * r[e];
+      xi[d] += dx;
+      step += PetscAbsReal(dx);
+    }
+    if (step < 1e-13) break;
+  }
+  const double tol = 1e-8;
+  if (m->mesh->simplex) {
+    double s = 0;
+    for (PetscInt d = 0; d < dim; d++) {
+      if (xi[d] < -tol) return PETSC_FALSE;
+      s += xi[d];
+    }
+    return s <= 1 + tol ? PETSC_TRUE : PETSC_FALSE;
+  }
+  for (PetscInt d = 0; d < dim; d++)
+    if (PetscAbsReal(xi[d]) > 1 + tol) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/*@C
+  TwinMechanicsEvaluate - Displacement (3 per point) and Voigt-6 stress at physical points,
+  averaged over every cell (on any rank) that contains the point.
+
+  Collective
+
+  Input Parameters:
++ m - the model, after TwinMechanicsSolve()
+. n - number of points
+- x - coordinates, x[i*3 + d]
+
+  Output Parameters:
++ disp   - displacements, disp[i*3 + d]
+. stress - stresses, stress[i*6 + k]
+- found  - whether the point is inside the mesh
+@*/
+PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscReal x[], PetscReal disp[], PetscReal stress[], PetscBool found[])
+{
+  PetscInt           ncell = m->mesh->cEnd - m->mesh->cStart;
+  PetscReal         *acc;
+  const PetscScalar *ul;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(n * 10, &acc));
+  PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  for (PetscInt lc = 0; lc < ncell; lc++) {
+    double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF];
+    PetscBool gathered = PETSC_FALSE;
+    for (PetscInt i = 0; i < n; i++) {
+      double xi[3], s6[6], N[TWK_MAX_NODES];
+      if (!gathered) {
+        GatherCell(m, lc, ul, X, ue);
+        gathered = PETSC_TRUE;
+      }
+      if (!LocateInCell(m, X, &x[i * 3], xi)) continue;
+      TwkBasisEval(&m->elem, xi, N, NULL);
+      for (PetscInt d = 0; d < m->dim; d++) {
+        double u = 0;
+        for (PetscInt a = 0; a < m->nen; a++) u += N[a] * ue[a * m->dim + d];
+        acc[i * 10 + d] += u;
+      }
+      CellStress6(m, lc, X, ue, xi, s6);
+      for (PetscInt k = 0; k < 6; k++) acc[i * 10 + 3 + k] += s6[k];
+      acc[i * 10 + 9] += 1;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (PetscMPIInt)(n * 10), MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal cnt = acc[i * 10 + 9];
+    found[i]      = cnt > 0 ? PETSC_TRUE : PETSC_FALSE;
+    for (PetscInt d = 0; d < 3; d++) disp[i * 3 + d] = cnt > 0 ? acc[i * 10 + d] / cnt : 0;
+    for (PetscInt k = 0; k < 6; k++) stress[i * 6 + k] = cnt > 0 ? acc[i * 10 + 3 + k] / cnt : 0;
+  }
+  PetscCall(PetscFree(acc));
+  PetscFunctionReturn(0);
+}
