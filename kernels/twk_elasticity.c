@@ -24,12 +24,30 @@ static void EffectiveMaterial(int dim, const TwkElasticity *mat, double *lam, do
   }
 }
 
+/* Isotropic law on one node block from M[c][d] = sum_q w dNa/dx_c dNb/dx_d:
+ * K_ab[c][d] = lam M[c][d] + mu M[d][c] + mu delta_cd tr M; written to block (a,b) and, mirrored,
+ * to block (b,a). */
+static inline void StoreBlock(int dim, int ndof, int a, int b, double lam, double mu,
+                              double M[3][3], double *Ke)
+{
+  double tr = 0.0;
+  for (int c = 0; c < dim; c++)
+    tr += M[c][c];
+  for (int c = 0; c < dim; c++)
+    for (int d = 0; d < dim; d++) {
+      double k = lam * M[c][d] + mu * M[d][c] + (c == d ? mu * tr : 0.0);
+      Ke[(a * dim + c) * ndof + b * dim + d] = k;
+      Ke[(b * dim + d) * ndof + a * dim + c] = k;
+    }
+}
+
 double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkElasticity *mat,
                               double *Ke)
 {
-  /* Gt[r*nqp + q]: physical gradient component c of node a (r = a*dim + c) at point q;
-   * W[q*ndof + r]: the same scaled by the quadrature weight, |det J| and thickness. */
-  double Gt[TWK_MAX_EDOF * TWK_MAX_QP], W[TWK_MAX_QP * TWK_MAX_EDOF];
+  /* G[r*nqp + q]: physical gradient component c of node a (r = a*dim + c) at point q;
+   * W[r*nqp + q]: the same scaled by the quadrature weight, |det J| and thickness. Both are
+   * contiguous in q so that each node block below is 4 or 9 dot products over the points. */
+  double G[TWK_MAX_EDOF * TWK_MAX_QP], W[TWK_MAX_EDOF * TWK_MAX_QP];
   double lam, mu, t, vol = 0.0;
   int    dim = e->dim, n = e->nnodes, ndof = n * dim, nqp = e->nqp, npos = 0, nneg = 0;
 
@@ -51,46 +69,53 @@ double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkEla
         double g = 0.0;
         for (int k = 0; k < dim; k++)
           g += dN[a * dim + k] * Jinv[k * dim + i];
-        Gt[(a * dim + i) * nqp + q] = g;
-        W[q * ndof + a * dim + i]   = wdet * g;
+        G[(a * dim + i) * nqp + q] = g;
+        W[(a * dim + i) * nqp + q] = wdet * g;
       }
   }
   if (npos && nneg) return -1.0;
 
-  /* Upper block triangle of M[(a,c)][(b,d)] = sum_q w dNa/dx_c dNb/dx_d, b >= a. */
-  for (int r = 0; r < ndof; r++) {
-    double *Kr = &Ke[r * ndof];
-    int     c0 = (r / dim) * dim;
-#pragma omp simd
-    for (int col = c0; col < ndof; col++)
-      Kr[col] = 0.0;
-    for (int q = 0; q < nqp; q++) {
-      const double  g  = Gt[r * nqp + q];
-      const double *Wq = &W[q * ndof];
-#pragma omp simd
-      for (int col = c0; col < ndof; col++)
-        Kr[col] += g * Wq[col];
+  /* Blocks b >= a, mirrored into the lower triangle. */
+  if (dim == 3) {
+    for (int a = 0; a < n; a++) {
+      const double *ga0 = &G[(3 * a) * nqp], *ga1 = ga0 + nqp, *ga2 = ga1 + nqp;
+      for (int b = a; b < n; b++) {
+        const double *wb0 = &W[(3 * b) * nqp], *wb1 = wb0 + nqp, *wb2 = wb1 + nqp;
+        double m00 = 0, m01 = 0, m02 = 0, m10 = 0, m11 = 0, m12 = 0, m20 = 0, m21 = 0, m22 = 0;
+#pragma omp simd reduction(+ : m00, m01, m02, m10, m11, m12, m20, m21, m22)
+        for (int q = 0; q < nqp; q++) {
+          m00 += ga0[q] * wb0[q];
+          m01 += ga0[q] * wb1[q];
+          m02 += ga0[q] * wb2[q];
+          m10 += ga1[q] * wb0[q];
+          m11 += ga1[q] * wb1[q];
+          m12 += ga1[q] * wb2[q];
+          m20 += ga2[q] * wb0[q];
+          m21 += ga2[q] * wb1[q];
+          m22 += ga2[q] * wb2[q];
+        }
+        double M[3][3] = {{m00, m01, m02}, {m10, m11, m12}, {m20, m21, m22}};
+        StoreBlock(3, ndof, a, b, lam, mu, M, Ke);
+      }
+    }
+  } else {
+    for (int a = 0; a < n; a++) {
+      const double *ga0 = &G[(dim * a) * nqp], *ga1 = ga0 + nqp;
+      for (int b = a; b < n; b++) {
+        const double *wb0 = &W[(dim * b) * nqp], *wb1 = wb0 + nqp;
+        double        m00 = 0, m01 = 0, m10 = 0, m11 = 0;
+#pragma omp simd reduction(+ : m00, m01, m10, m11)
+        for (int q = 0; q < nqp; q++) {
+          m00 += ga0[q] * wb0[q];
+          m01 += ga0[q] * wb1[q];
+          m10 += ga1[q] * wb0[q];
+          m11 += ga1[q] * wb1[q];
+        }
+        double M[3][3] = {{m00, m01, 0}, {m10, m11, 0}, {0, 0, 0}};
+        StoreBlock(2, ndof, a, b, lam, mu, M, Ke);
+      }
     }
   }
-  /* Isotropic law per node block: K_ab[c][d] = lam M_ab[c][d] + mu M_ab[d][c] + mu delta_cd tr
-   * M_ab. */
-  for (int a = 0; a < n; a++)
-    for (int b = a; b < n; b++) {
-      double M[3][3], tr = 0.0;
-      for (int c = 0; c < dim; c++)
-        for (int d = 0; d < dim; d++)
-          M[c][d] = Ke[(a * dim + c) * ndof + b * dim + d];
-      for (int c = 0; c < dim; c++)
-        tr += M[c][c];
-      for (int c = 0; c < dim; c++)
-        for (int d = 0; d < dim; d++)
-          Ke[(a * dim + c) * ndof + b * dim + d] =
-              lam * M[c][d] + mu * M[d][c] + (c == d ? mu * tr : 0.0);
-    }
-  /* Mirror to the lower triangle (diagonal blocks are already symmetric). */
-  for (int r = 0; r < ndof; r++)
-    for (int col = (r / dim + 1) * dim; col < ndof; col++)
-      Ke[col * ndof + r] = Ke[r * ndof + col];
   return vol;
 }
 
