@@ -8,7 +8,7 @@
 #include <twinfe/sys.h>
 
 #define TWIN_PATH_LEN 4096
-#define TWIN_MAX_ON   16 /* boundary names per boundary condition */
+#define TWIN_MAX_ON 16 /* boundary names per boundary condition */
 
 /* ---- generic tree ------------------------------------------------------------------------ */
 typedef enum { TWIN_NODE_SCALAR, TWIN_NODE_MAP, TWIN_NODE_SEQ, TWIN_NODE_NULL } TwinNodeKind;
@@ -22,7 +22,8 @@ struct _TwinNode {
   PetscInt     n;         /* MAP: pairs; SEQ: items */
   char       **keys;      /* MAP: keys */
   int         *keyline, *keycol;
-  TwinNode    *items;     /* MAP: values; SEQ: items */
+  TwinNode    *items;  /* MAP: values; SEQ: items */
+  char        *origin; /* NULL: from the deck file; else e.g. "--set a.b=1" (line/col unused) */
 };
 
 /* ---- typed deck -------------------------------------------------------------------------- */
@@ -31,20 +32,20 @@ typedef enum { TWIN_PLANE_STRESS, TWIN_PLANE_STRAIN, TWIN_SOLID } TwinMechModel;
 typedef enum { TWIN_MBC_DISPLACEMENT, TWIN_MBC_TRACTION, TWIN_MBC_PRESSURE } TwinMechBCType;
 
 typedef struct {
-  PetscBool    is_box;               /* built-in generator, else a Gmsh file */
-  PetscInt     dim;                  /* box: 2 or 3; file: from the file */
-  PetscReal    lower[3], upper[3];   /* box */
-  PetscInt     cells[3];             /* box */
-  TwinCellKind cell;                 /* box: tri | quad | tet | hex */
-  char         file[TWIN_PATH_LEN];  /* resolved path (relative to the deck's folder) */
-  PetscInt     order;                /* field order: 1 or 2 */
-  PetscReal    scale;                /* multiply file coordinates (e.g. 1e-3 for mm); default 1 */
-  int          line, col;            /* of the mesh: key, for errors found later */
+  PetscBool    is_box;              /* built-in generator, else a Gmsh file */
+  PetscInt     dim;                 /* box: 2 or 3; file: from the file */
+  PetscReal    lower[3], upper[3];  /* box */
+  PetscInt     cells[3];            /* box */
+  TwinCellKind cell;                /* box: tri | quad | tet | hex */
+  char         file[TWIN_PATH_LEN]; /* resolved path (relative to the deck's folder) */
+  PetscInt     order;               /* field order: 1 or 2 */
+  PetscReal    scale;               /* multiply file coordinates (e.g. 1e-3 for mm); default 1 */
+  int          line, col;           /* of the mesh: key, for errors found later */
 } TwinDeckMesh;
 
 typedef struct {
   char      name[TWIN_NAME_LEN];
-  char      region[TWIN_NAME_LEN];   /* "all" or a region (cell label) name */
+  char      region[TWIN_NAME_LEN]; /* "all" or a region (cell label) name */
   PetscReal E, nu, density, expansion, reference_temperature;
   PetscReal conductivity, specific_heat;
   int       line, col;
@@ -54,16 +55,21 @@ typedef struct {
   char           on[TWIN_MAX_ON][TWIN_NAME_LEN]; /* boundary names */
   PetscInt       non;
   TwinMechBCType type;
-  PetscReal      value[3];    /* displacement or traction vector; pressure: value[0] */
-  PetscBool      active[3];   /* displacement: which components are prescribed (null = free) */
-  int            line, col;
+  PetscReal      value[3];  /* displacement or traction vector; pressure: value[0] */
+  PetscBool      active[3]; /* displacement: which components are prescribed (null = free) */
+  PetscInt       ncomp;     /* number of values given (vectors: 2 or 3; pressure: 1) */
+  int            line, col; /* of the boundary condition (the list item) */
+  int            online[TWIN_MAX_ON], oncol[TWIN_MAX_ON]; /* of each name in on: */
 } TwinMechBC;
 
 typedef struct {
-  TwinMechModel model;        /* plane_stress | plane_strain for 2D meshes; solid in 3D */
-  PetscReal     thickness;    /* 2D plane stress, default 1 */
-  PetscReal     body_force[3];/* N/m^3 */
-  PetscReal     gravity[3];   /* m/s^2, times density */
+  TwinMechModel model;     /* plane_stress | plane_strain for 2D meshes; solid in 3D */
+  PetscBool     has_model; /* model was given (file meshes: check it against the mesh dim) */
+  int           model_line, model_col;
+  PetscReal     thickness;             /* 2D plane stress, default 1 */
+  PetscReal     body_force[3];         /* N/m^3 */
+  PetscReal     gravity[3];            /* m/s^2, times density */
+  PetscInt      nbody_force, ngravity; /* components given (0: absent) */
   TwinMechBC   *bcs;
   PetscInt      nbcs;
 } TwinDeckMechanics;
@@ -71,17 +77,20 @@ typedef struct {
 typedef struct {
   char      name[TWIN_NAME_LEN];
   PetscReal x[3];
+  PetscInt  ncoord; /* coordinates given: 2 or 3 */
+  int       line, col;
 } TwinProbe;
 
 typedef struct {
   char       directory[TWIN_PATH_LEN]; /* resolved, relative to the deck's folder */
   PetscBool  has_directory;
-  TwinProbe *probes;                   /* named points where every field is reported */
+  TwinProbe *probes; /* named points where every field is reported */
   PetscInt   nprobes;
 } TwinDeckOutput;
 
 typedef struct _TwinDeck *TwinDeck;
 struct _TwinDeck {
+  MPI_Comm          comm;                /* the communicator it was loaded on (not owned) */
   char              path[TWIN_PATH_LEN]; /* the deck file as given */
   char              dir[TWIN_PATH_LEN];  /* its folder: relative paths are relative to it */
   char              name[TWIN_NAME_LEN];

@@ -1,0 +1,46 @@
+/* deckimpl.h: private to src/deck. The YAML tree builder, error formatting and suggestions,
+ * and the validator that turns the tree into the typed TwinDeck. Not installed. */
+#ifndef TWINFE_DECKIMPL_H
+#define TWINFE_DECKIMPL_H
+
+#include <stdarg.h>
+#include <twinfe/deck.h>
+
+#if defined(__GNUC__)
+#define TWIN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TWIN_PRINTF(f, a)
+#endif
+
+/* Parse YAML text into a tree. file names the text in messages; origin (may be NULL) marks
+ * every node as coming from somewhere else than the file (a --set override). *root is NULL
+ * for an empty stream. Collective only in the sense that every rank gets the same error. */
+PETSC_INTERN PetscErrorCode TwinNodeParse(MPI_Comm, const char file[], const char origin[],
+                                          const char text[], size_t len, TwinNode *root);
+PETSC_INTERN PetscErrorCode TwinNodeDestroy(TwinNode *);
+PETSC_INTERN PetscErrorCode TwinNodeMapFind(TwinNode map, const char key[], PetscInt *idx);
+
+/* Fill the typed part of deck from deck->root (path, dir, comm and root must be set). */
+PETSC_INTERN PetscErrorCode TwinDeckValidate(TwinDeck deck);
+/* Free the typed part (materials, boundary conditions, probes) and zero it. */
+PETSC_INTERN PetscErrorCode TwinDeckResetTyped(TwinDeck deck);
+
+/* Errors: every one is "FILE:LINE:COL: message", or "ORIGIN: message" for nodes that came
+ * from a --set override. These always return PETSC_ERR_USER (via SETERRQ on comm). */
+PETSC_INTERN PetscErrorCode TwinDeckErrorAt(MPI_Comm, const char file[], const char origin[],
+                                            int line, int col, const char fmt[], ...)
+    TWIN_PRINTF(6, 7);
+PETSC_INTERN PetscErrorCode TwinDeckErrorV(MPI_Comm, const char file[], const char origin[],
+                                           int line, int col, const char fmt[], va_list);
+PETSC_INTERN PetscErrorCode TwinDeckErrorNode(MPI_Comm, const char file[], TwinNode node,
+                                              const char fmt[], ...) TWIN_PRINTF(4, 5);
+PETSC_INTERN PetscErrorCode TwinDeckErrorKey(MPI_Comm, const char file[], TwinNode map, PetscInt i,
+                                             const char fmt[], ...) TWIN_PRINTF(5, 6);
+
+/* Nearest of known[0..n) to key (known synonyms first, then edit distance <= 2), or NULL. */
+PETSC_INTERN const char *TwinDeckSuggest(const char key[], const char *const known[], PetscInt n);
+PETSC_INTERN int         TwinEditDistance(const char a[], const char b[]);
+/* Short description of a node for messages: 'text', a map, a list, nothing. */
+PETSC_INTERN const char *TwinNodeDescribe(TwinNode node, char buf[], size_t len);
+
+#endif
