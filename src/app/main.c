@@ -165,7 +165,13 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(TwinInitializePackage());
-  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  {
+    /* -twin_traceback keeps PETSc's traceback handler (for developers) */
+    PetscBool tb = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_traceback", &tb, NULL));
+    if (!tb) PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    else PetscCall(PetscPushErrorHandler(PetscTraceBackErrorHandler, NULL));
+  }
   if (!strcmp(cmd, "run")) ierr = CommandRun(deck);
   else if (!strcmp(cmd, "check")) ierr = CommandCheck(deck);
   else ierr = CommandInfo();

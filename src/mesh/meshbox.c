@@ -70,7 +70,7 @@ static PetscErrorCode CreateSimplexBox(MPI_Comm comm, PetscInt dim, const PetscI
 /* Label the boundary faces lying on each side of the box. */
 static PetscErrorCode LabelBoxFaces(DM dm, PetscInt dim, const PetscReal lo[], const PetscReal hi[])
 {
-  PetscInt     fStart, fEnd;
+  PetscInt     fStart, fEnd, vStart, vEnd;
   Vec          coords;
   PetscSection cs;
   const PetscScalar *x;
@@ -82,6 +82,7 @@ static PetscErrorCode LabelBoxFaces(DM dm, PetscInt dim, const PetscReal lo[], c
     PetscCall(DMGetLabel(dm, BoxFaceNames[s], &labels[s]));
   }
   PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
   PetscCall(DMGetCoordinatesLocal(dm, &coords));
   PetscCall(DMGetCoordinateSection(dm, &cs));
   PetscCall(VecGetArrayRead(coords, &x));
@@ -92,9 +93,8 @@ static PetscErrorCode LabelBoxFaces(DM dm, PetscInt dim, const PetscReal lo[], c
     if (support != 1) continue;
     PetscCall(DMPlexGetTransitiveClosure(dm, f, PETSC_TRUE, &nclosure, &closure));
     for (PetscInt i = 0; i < nclosure; i++) {
-      PetscInt p = closure[2 * i], off, dof;
-      PetscCall(PetscSectionGetDof(cs, p, &dof));
-      if (!dof) continue;
+      PetscInt p = closure[2 * i], off;
+      if (p < vStart || p >= vEnd) continue;
       PetscCall(PetscSectionGetOffset(cs, p, &off));
       for (PetscInt d = 0; d < dim; d++) c[d] += PetscRealPart(x[off + d]);
       nv++;

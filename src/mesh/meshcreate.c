@@ -159,7 +159,6 @@ PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
     PetscCall(DMPlexGetChart(dm, &pStart, &pEnd));
   }
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)dm, "twin_"));
-  PetscCall(DMSetFromOptions(dm));
   m->dm  = dm;
   m->dim = dim;
   PetscCall(DMPlexGetHeightStratum(dm, 0, &m->cStart, &m->cEnd));

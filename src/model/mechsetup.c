@@ -10,13 +10,22 @@
 
 #define MAXCL 64 /* closure points of a hexahedron: 1 + 6 + 12 + 8 = 27 */
 
-/* Nodes of a point of this type at the field order: vertices always, edges at order 2, and at
- * order 2 the interior of quadrilaterals and hexahedra. */
-static PetscInt NodesOfPoint(DMPolytopeType ct, PetscInt order)
+/* Nodes carried by mesh point p at the field order: vertices always; at order 2 also edges
+ * and the interior of quadrilaterals (4 edges) and hexahedra (6 faces). Uses depth and cone
+ * size only, so it does not depend on the cell-type label being complete. */
+static PetscErrorCode NodesOfPoint(DM dm, PetscInt p, PetscInt order, PetscInt *n)
 {
-  if (ct == DM_POLYTOPE_POINT) return 1;
-  if (order < 2) return 0;
-  return (ct == DM_POLYTOPE_SEGMENT || ct == DM_POLYTOPE_QUADRILATERAL || ct == DM_POLYTOPE_HEXAHEDRON) ? 1 : 0;
+  PetscInt depth, cs;
+
+  PetscFunctionBegin;
+  PetscCall(DMPlexGetPointDepth(dm, p, &depth));
+  *n = 0;
+  if (depth == 0) *n = 1;
+  else if (order >= 2) {
+    PetscCall(DMPlexGetConeSize(dm, p, &cs));
+    if (depth == 1 || (depth == 2 && cs == 4) || (depth == 3 && cs == 6)) *n = 1;
+  }
+  PetscFunctionReturn(0);
 }
 
 /* Vertices of point p (p itself for a vertex). */
@@ -209,9 +218,9 @@ static PetscErrorCode SetupSection(TwinMechanics m, PetscInt **bcid)
   PetscCall(PetscSectionSetFieldComponents(m->section, 0, dim));
   PetscCall(PetscSectionSetChart(m->section, pStart, pEnd));
   for (PetscInt p = pStart; p < pEnd; p++) {
-    DMPolytopeType ct;
-    PetscCall(DMPlexGetCellType(dm, p, &ct));
-    PetscInt dof = dim * NodesOfPoint(ct, m->order);
+    PetscInt nodes, dof;
+    PetscCall(NodesOfPoint(dm, p, m->order, &nodes));
+    dof = dim * nodes;
     PetscCall(PetscSectionSetDof(m->section, p, dof));
     PetscCall(PetscSectionSetFieldDof(m->section, p, 0, dof));
   }
