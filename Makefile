@@ -104,3 +104,8 @@ clean:
 	rm -rf $(BUILD) bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# the git revision is compiled into sys.o: rebuild it whenever HEAD moves
+$(BUILD)/src/sys/sys.o: FORCE
+.PHONY: FORCE
+FORCE:
