@@ -20,6 +20,8 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export OMP_NUM_THREADS ?= 1
 
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
 GITREV    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 BUILD     := build
 KERN_SRC  := $(wildcard kernels/*.c)
@@ -45,11 +47,13 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DTWINFE_GITREV='"$(GITREV)"' $(ALLCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) -DTWINFE_GITREV='"$(GITREV)"' $(ALLCFLAGS) -c $< -o $@
 
 $(LIB): $(KERN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 bin/twinfe: $(BUILD)/src/app/main.o $(LIB)
 	@mkdir -p bin

@@ -101,6 +101,11 @@ double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkEla
 void TwkElasticityBodyForce(const TwkElement *e, const double *X, const TwkElasticity *mat,
                             const double *b, double *fe);
 
+/* Same with a body force that varies in space: bq[q*dim + c] at the element's quadrature
+ * points (physical positions from TwkGeometryMap at e->qp). */
+void TwkElasticityBodyForceQP(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                              const double *bq, double *fe);
+
 /* Surface load on a face element (SEGMENT in 2D, TRI/QUAD in 3D; e->dim = sdim-1) whose
  * vertices Xf are in sdim-dimensional space: fe[a*sdim + c] += integral of N_a t_c, where
  * t = traction - pressure * n, n the unit normal pointing away from the point `inside`

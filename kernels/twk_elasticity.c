@@ -137,6 +137,24 @@ void TwkElasticityBodyForce(const TwkElement *e, const double *X, const TwkElast
   }
 }
 
+void TwkElasticityBodyForceQP(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                              const double *bq, double *fe)
+{
+  int    dim = e->dim, n = e->nnodes;
+  double t = (dim == 2 && mat) ? mat->thickness : 1.0;
+
+  for (int q = 0; q < e->nqp; q++) {
+    double        J[9], Jinv[9], det, wdet;
+    const double *N = &e->N[q * n];
+
+    det  = TwkJacobian_Private(dim, e->nverts, &e->dG[q * e->nverts * dim], X, J, Jinv, NULL);
+    wdet = e->qw[q] * fabs(det) * t;
+    for (int a = 0; a < n; a++)
+      for (int c = 0; c < dim; c++)
+        fe[a * dim + c] += wdet * N[a] * bq[q * dim + c];
+  }
+}
+
 /* Tangent(s) of a face geometry at a point and the area-scaled normal: in 2D the tangent rotated
  * by -90 degrees, in 3D the cross product of the two tangents. */
 static void FaceNormal(int sdim, int nverts, const double *dG, const double *Xf, double *nrm)

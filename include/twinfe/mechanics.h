@@ -19,6 +19,10 @@ typedef struct {
   PetscReal  pressure;         /* pressure (positive into the body) */
 } TwinFaceLoad;
 
+/* A vector function of position, v[0..dim) = f(x); used for manufactured solutions and for
+ * loads and boundary values that vary in space. */
+typedef void (*TwinPointFunction)(PetscInt dim, const PetscReal x[], PetscReal v[], void *ctx);
+
 typedef struct _TwinMechanics *TwinMechanics;
 struct _TwinMechanics {
   TwinMesh      mesh;          /* borrowed */
@@ -46,7 +50,9 @@ struct _TwinMechanics {
   Vec           ulocal;        /* local: solution with Dirichlet values */
   Vec           bcLocal;       /* local: Dirichlet values, zero elsewhere */
   const PetscScalar *coords;   /* local vertex coordinates (borrowed array of the DM) */
-  PetscInt      ndofGlobal, ndofConstrained;
+  PetscInt      ndofGlobal;
+  TwinPointFunction bodyFn;    /* optional body force f(x), added to the deck's */
+  void         *bodyCtx;
   /* results of the last solve */
   PetscInt      iterations;
   PetscReal     residual;
@@ -59,6 +65,14 @@ struct _TwinMechanics {
 /* Set up the model of a deck on a mesh. Collective. Errors for unknown boundaries or regions
  * and cells without material name the deck line and column. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *mech);
+/* Body force varying in space, added to the deck's constant one. Not collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsSetBodyForceFunction(TwinMechanics mech, TwinPointFunction f, void *ctx);
+/* Prescribed displacement u(x) for every constrained DOF (replacing the deck's constant values on
+ * those DOFs), evaluated at the node positions. Not collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics mech, TwinPointFunction f, void *ctx);
+/* Squared L2 norms over the whole mesh of u_h - u_exact and of u_exact, with a quadrature of
+ * degree qorder (manufactured-solution tests). Collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsErrorL2(TwinMechanics mech, TwinPointFunction exact, void *ctx, PetscInt qorder, PetscReal *err2, PetscReal *norm2);
 /* Assemble matrix and load vector. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsAssemble(TwinMechanics mech);
 /* Solve; an unconverged solve is an error (PETSC_ERR_NOT_CONVERGED). Collective. */

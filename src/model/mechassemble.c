@@ -54,7 +54,7 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
       const TwkElasticity *mat = &m->mats[mi];
       const double        *b   = &m->bodyForce[3 * mi];
       double              *Ke  = &m->cooValues[(PetscCount)lc * ne * ne];
-      PetscBool            hasBody = (b[0] != 0 || b[1] != 0 || b[2] != 0) ? PETSC_TRUE : PETSC_FALSE;
+      PetscBool            hasBody = (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
       GatherX(m, lc, X);
       if (TwkElasticityStiffness(&m->elem, X, mat, Ke) <= 0) {
 #pragma omp critical
@@ -63,6 +63,15 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
       if (!hasBody && !m->cellLifted[lc]) continue;
       for (PetscInt i = 0; i < ne; i++) fe[i] = 0;
       if (hasBody) TwkElasticityBodyForce(&m->elem, X, mat, b, fe);
+      if (m->bodyFn) {
+        double bq[TWK_MAX_QP * 3];
+        for (PetscInt q = 0; q < m->elem.nqp; q++) {
+          double x[3];
+          TwkGeometryMap(&m->elem, (int)m->dim, X, &m->elem.qp[q * m->dim], x);
+          m->bodyFn(m->dim, x, &bq[q * m->dim], m->bodyCtx);
+        }
+        TwkElasticityBodyForceQP(&m->elem, X, mat, bq, fe);
+      }
       if (m->cellLifted[lc]) {
         for (PetscInt a = 0; a < m->nen; a++)
           for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(bc[m->cellDofs[lc * m->nen + a] + d]);
@@ -220,5 +229,98 @@ PetscErrorCode TwinMechanicsSolve(TwinMechanics m)
              KSPConvergedReasons[reason], m->iterations, (double)m->residual);
   PetscCall(VecCopy(m->bcLocal, m->ulocal));
   PetscCall(DMGlobalToLocal(m->mesh->dm, m->u, INSERT_VALUES, m->ulocal));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsSetBodyForceFunction - Add a body force f(x) (per unit volume) to the deck's.
+
+  Not collective
+@*/
+PetscErrorCode TwinMechanicsSetBodyForceFunction(TwinMechanics m, TwinPointFunction f, void *ctx)
+{
+  PetscFunctionBegin;
+  m->bodyFn  = f;
+  m->bodyCtx = ctx;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsSetDirichletFunction - Prescribe u(x) on every constrained DOF, evaluated at the
+  node positions (the mean of the vertices of the mesh point carrying the node).
+
+  Not collective
+@*/
+PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics m, TwinPointFunction f, void *ctx)
+{
+  PetscScalar *bc;
+  PetscSection cs;
+  TwinMesh     mesh = m->mesh;
+
+  PetscFunctionBegin;
+  PetscCall(DMGetCoordinateSection(mesh->dm, &cs));
+  PetscCall(VecGetArray(m->bcLocal, &bc));
+  for (PetscInt p = mesh->pStart; p < mesh->pEnd; p++) {
+    PetscInt        nc, off, *cl = NULL, ncl, nv = 0;
+    const PetscInt *idx;
+    PetscReal       x[3] = {0, 0, 0}, u[3];
+    PetscCall(PetscSectionGetConstraintDof(m->section, p, &nc));
+    if (!nc) continue;
+    PetscCall(PetscSectionGetOffset(m->section, p, &off));
+    PetscCall(PetscSectionGetConstraintIndices(m->section, p, &idx));
+    PetscCall(DMPlexGetTransitiveClosure(mesh->dm, p, PETSC_TRUE, &ncl, &cl));
+    for (PetscInt i = 0; i < ncl; i++) {
+      PetscInt q = cl[2 * i], coff;
+      if (q < mesh->vStart || q >= mesh->vEnd) continue;
+      PetscCall(PetscSectionGetOffset(cs, q, &coff));
+      for (PetscInt d = 0; d < m->dim; d++) x[d] += PetscRealPart(m->coords[coff + d]);
+      nv++;
+    }
+    PetscCall(DMPlexRestoreTransitiveClosure(mesh->dm, p, PETSC_TRUE, &ncl, &cl));
+    for (PetscInt d = 0; d < m->dim; d++) x[d] /= nv;
+    f(m->dim, x, u, ctx);
+    for (PetscInt k = 0; k < nc; k++) bc[off + idx[k]] = u[idx[k]];
+  }
+  PetscCall(VecRestoreArray(m->bcLocal, &bc));
+  /* every cell touching a constrained DOF may now carry a nonzero value */
+  for (PetscInt lc = 0; lc < mesh->cEnd - mesh->cStart; lc++) m->cellLifted[lc] = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsErrorL2 - Squared L2 norms of the error u_h - u and of u, summed over all ranks.
+
+  Collective
+@*/
+PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, void *ctx, PetscInt qorder, PetscReal *err2, PetscReal *norm2)
+{
+  TwkElement         e;
+  const PetscScalar *ul;
+  PetscReal          acc[2] = {0, 0};
+
+  PetscFunctionBegin;
+  PetscCheck(!TwkElementSetup(m->elem.shape, m->elem.order, (int)qorder, &e), PETSC_COMM_SELF, PETSC_ERR_SUP, "no quadrature of degree %" PetscInt_FMT, qorder);
+  PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
+    double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF];
+    GatherX(m, lc, X);
+    PetscCall(TwinMechanicsCellDisplacement(m, lc + m->mesh->cStart, ul, ue));
+    for (PetscInt q = 0; q < e.nqp; q++) {
+      double x[3], N[TWK_MAX_NODES], dNdx[TWK_MAX_NODES * 3], det, uex[3];
+      det = TwkPhysicalGradients(&e, X, &e.qp[q * m->dim], N, dNdx);
+      TwkGeometryMap(&e, (int)m->dim, X, &e.qp[q * m->dim], x);
+      exact(m->dim, x, uex, ctx);
+      for (PetscInt d = 0; d < m->dim; d++) {
+        double uh = 0;
+        for (PetscInt a = 0; a < e.nnodes; a++) uh += N[a] * ue[a * m->dim + d];
+        acc[0] += e.qw[q] * PetscAbsReal(det) * (uh - uex[d]) * (uh - uex[d]);
+        acc[1] += e.qw[q] * PetscAbsReal(det) * uex[d] * uex[d];
+      }
+    }
+  }
+  PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, 2, MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
+  *err2  = acc[0];
+  *norm2 = acc[1];
   PetscFunctionReturn(0);
 }
