@@ -16,6 +16,12 @@
 # status to CASE/out/run.rc (124: timed out), which compare.py reports as a FAIL line.
 # --no-run only compares the results already there. Exit status: nonzero if any check failed or
 # any run failed.
+#
+# The manufactured-solution convergence study (validation/mms.c, built as build/validation/mms,
+# override with MMS=...) runs too, on 2 ranks, when no CASE is given or when CASE is "mms"; its
+# table follows the cases' table. Its output goes to validation/out/mms.log (stdout),
+# mms.err (stderr) and mms.rc; --no-run prints the last mms.log again. MMS_TIMEOUT: seconds
+# (default 300). A failed rate (exit 1) or a failed run fails the whole script.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -29,16 +35,23 @@ export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
+MMS=${MMS:-$root/build/validation/mms}
+MMS_TIMEOUT=${MMS_TIMEOUT:-300}
 run=1
 cases=()
+mms=0
+nargs=0
 for a in "$@"; do
   case $a in
     --no-run) run=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    mms) mms=1; nargs=$((nargs + 1)) ;;
+    *) nargs=$((nargs + 1))
+       if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
   esac
 done
-if [ ${#cases[@]} -eq 0 ]; then
+if [ $nargs -eq 0 ]; then
+  mms=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
 fi
 
@@ -81,7 +94,54 @@ if [ $run = 1 ]; then
       tail -n 5 "$c/out/run.log" | sed 's/^/    /' >&2
     fi
   done
+  if [ $mms = 1 ]; then
+    mkdir -p "$here/out"
+    rm -f "$here/out/mms.log" "$here/out/mms.err" "$here/out/mms.rc"
+    case $last in -n|-np|-c) cmd=("${launcher[@]}" 2) ;; *) cmd=("${launcher[@]}" -n 2) ;; esac
+    printf 'run.sh: %-24s %d ranks ... ' mms 2 >&2
+    t0=$(date +%s.%N)
+    if [ -x "$MMS" ]; then
+      (cd "$root" && echo "+ ${cmd[*]} $MMS" >&2 &&
+         exec timeout -k 10 "$MMS_TIMEOUT" "${cmd[@]}" "$MMS") > "$here/out/mms.log" 2> "$here/out/mms.err"
+      rc=$?
+    else
+      echo "$MMS: not found (make $(realpath --relative-to="$root" "$MMS"))" > "$here/out/mms.err"; rc=127
+    fi
+    echo $rc > "$here/out/mms.rc"
+    dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    case $rc in
+      0) printf 'ok (%s s)\n' "$dt" >&2 ;;
+      1) printf 'done, some rates FAILED (%s s)\n' "$dt" >&2 ;;
+      *) printf 'FAILED, exit status %d (%s s), see %s\n' $rc "$dt" "$(realpath --relative-to="$root" "$here/out/mms.err")" >&2
+         tail -n 5 "$here/out/mms.err" | sed 's/^/    /' >&2 ;;
+    esac
+  fi
   echo >&2
-  exec "$PYTHON" "$here/compare.py" --require-run "${cases[@]}"
+  status=0
+  if [ ${#cases[@]} -gt 0 ]; then
+    "$PYTHON" "$here/compare.py" --require-run "${cases[@]}" || status=1
+  fi
+else
+  status=0
+  if [ ${#cases[@]} -gt 0 ]; then
+    "$PYTHON" "$here/compare.py" "${cases[@]}" || status=1
+  fi
 fi
-exec "$PYTHON" "$here/compare.py" "${cases[@]}"
+
+# the manufactured-solution table (validation/mms.c prints it in compare.py's style)
+if [ $mms = 1 ]; then
+  [ ${#cases[@]} -gt 0 ] && echo
+  echo "Manufactured solutions ($(realpath --relative-to="$root" "$MMS"), 2 ranks):"
+  echo
+  rc=$(cat "$here/out/mms.rc" 2>/dev/null || echo "not run")
+  case $rc in
+    0|1) cat "$here/out/mms.log"; [ "$rc" = 0 ] || status=1 ;;
+    "not run")
+      echo "mms | (all) | FAIL: not run (no validation/out/mms.rc)"; status=1 ;;
+    *) what="exit status $rc"; [ "$rc" = 124 ] && what="timed out"; [ "$rc" = 127 ] && what="command not found"
+       echo "mms | (all) | FAIL: run failed: $what, see $(realpath --relative-to="$root" "$here/out/mms.err")"
+       [ -s "$here/out/mms.log" ] && cat "$here/out/mms.log"
+       status=1 ;;
+  esac
+fi
+exit $status
