@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# make bench: twinfe performance figures, printed, never a pass/fail test.
+#
+# A 3D Q1-hexahedron elasticity problem (inputs/bench/hex_100k.yaml, hex_800k.yaml: 32^3 and
+# 64^3 cells) is solved by twinfe and, on the same mesh, element, material, boundaries and
+# ranks, by PETSc's own tutorial src/snes/tutorials/ex56.c (PETSc's generic DMPlex/PetscFE
+# finite-element path; Debian package libpetsc3.18-dev-examples, built here into
+# build/bench/ex56). Times come from -log_view, peak memory from /usr/bin/time (max RSS of
+# each rank, summed). Then the OpenMP speed-up of twinfe's assembly (1 rank, 2 vs 1 thread).
+#
+# Exit status: nonzero only when a run fails (crash, error, no convergence), never because of
+# a timing. Logs: build/bench/logs/.
+#
+# Environment:
+#   MPIEXEC          MPI launcher (the Makefile sets it)
+#   BENCH_NP         ranks (default 2)
+#   BENCH_EX56_MAX_S run ex56 at the large size only if its time, projected from the small
+#                    size (x8), is at most this many seconds (default 300); also its time limit
+#   BENCH_SIZES      subset of "100k 800k" (default both)
+set -u
+cd "$(dirname "$0")/../.."
+
+MPIEXEC=${MPIEXEC:-mpiexec --oversubscribe --bind-to none}
+NP=${BENCH_NP:-2}
+EX56_MAX_S=${BENCH_EX56_MAX_S:-300}
+SIZES=${BENCH_SIZES:-100k 800k}
+PY=/usr/bin/python3
+OUT=build/bench
+LOGS=$OUT/logs
+EX56_SRC=/usr/share/petsc/3.18/share/petsc/examples/src/snes/tutorials/ex56.c
+EX56=$OUT/ex56/ex56
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+mkdir -p "$LOGS" "$OUT/ex56"
+rm -f "$LOGS"/*.log "$LOGS"/*.status
+
+failed=0
+note() { echo "bench: $*"; }
+
+# cells per direction of each size
+cells_of() { case $1 in 100k) echo 32 ;; 800k) echo 64 ;; *) echo 0 ;; esac; }
+
+# run NAME TIMEOUT CMD...: run under /usr/bin/time (peak RSS of every process), log to
+# $LOGS/NAME.log; record "ok SECONDS", "fail RC SECONDS" or "timeout SECONDS" in NAME.status.
+run() {
+  local name=$1 limit=$2 t0 t1 rc
+  shift 2
+  t0=$(date +%s.%N)
+  timeout --signal=TERM --kill-after=10 "$limit" "$@" >"$LOGS/$name.log" 2>&1
+  rc=$?
+  t1=$(date +%s.%N)
+  local wall
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
+  if [ $rc -eq 0 ]; then
+    echo "ok $wall" >"$LOGS/$name.status"
+    note "$name: done in $wall s"
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "timeout $wall" >"$LOGS/$name.status"
+    note "$name: stopped at the $limit s time limit (not counted as a failure)"
+  else
+    echo "fail $rc $wall" >"$LOGS/$name.status"
+    note "$name: FAILED (exit $rc); last lines of $LOGS/$name.log:"
+    tail -n 15 "$LOGS/$name.log" | sed 's/^/    /'
+    failed=1
+  fi
+}
+TIMEV=(/usr/bin/time -f "bench-maxrss-kb %M")
+
+# ---- PETSc ex56 (installed through the deps script; built here, never committed) ----------
+have_ex56=1
+if [ ! -f "$EX56_SRC" ]; then
+  note "installing the benchmark extras (TWINFE_DEPS_EXTRA=1 scripts/install-deps.sh)"
+  TWINFE_DEPS_EXTRA=1 ./scripts/install-deps.sh || note "install-deps failed: ex56 columns will be empty"
+fi
+if [ ! -f "$EX56_SRC" ]; then
+  have_ex56=0
+  note "ex56.c not found ($EX56_SRC): ex56 columns will be empty"
+elif [ ! -x "$EX56" ] || [ "$EX56_SRC" -nt "$EX56" ]; then
+  note "building $EX56"
+  # shellcheck disable=SC2046
+  if ! mpicc -O2 -o "$EX56" "$EX56_SRC" $(pkg-config --cflags --libs petsc) -lm >"$LOGS/ex56-build.log" 2>&1; then
+    note "ex56 build FAILED:"; sed 's/^/    /' "$LOGS/ex56-build.log"
+    have_ex56=0; failed=1
+  fi
+fi
+# ex56 -run_type 0 is a cantilever [0,1]x[-.5,.5]^2 clamped at x=0 and loaded at x=1; -alpha 1
+# makes the material uniform (mu = lambda = 0.4: E = 1, nu = 0.25). The solver options are
+# twinfe's defaults (CG, GAMG with the rigid-body near-null space, rtol 1e-10 on the
+# unpreconditioned residual); -snes_type ksponly: one Jacobian assembly, one linear solve.
+EX56_OPTS=(-max_conv_its 1 -run_type 0 -alpha 1 -petscspace_degree 1 -snes_type ksponly
+  -ksp_type cg -ksp_rtol 1e-10 -ksp_norm_type unpreconditioned -pc_type gamg
+  -use_mat_nearnullspace true -ksp_converged_reason -ksp_view_mat ::ascii_info -log_view)
+
+[ -x bin/twinfe ] || { note "bin/twinfe missing (run through make bench)"; exit 1; }
+
+note "$(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $NP ranks, OMP_NUM_THREADS=$OMP_NUM_THREADS"
+note "launcher: $MPIEXEC"
+
+ex56_small_wall=""
+for s in $SIZES; do
+  n=$(cells_of "$s")
+  [ "$n" -gt 0 ] || { note "unknown size $s"; continue; }
+  run "twinfe-$s" 900 $MPIEXEC -n "$NP" "${TIMEV[@]}" bin/twinfe run "inputs/bench/hex_$s.yaml" -log_view
+  [ $have_ex56 = 1 ] || continue
+  if [ "$n" -le 32 ]; then
+    run "ex56-$s" 900 $MPIEXEC -n "$NP" "${TIMEV[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
+    read -r st w _ <"$LOGS/ex56-$s.status"; [ "$st" = ok ] && ex56_small_wall=$w
+  else
+    # about linear in the cells: 8x the 32^3 run
+    proj=""
+    [ -n "$ex56_small_wall" ] && proj=$(awk -v w="$ex56_small_wall" -v n="$n" 'BEGIN{printf "%.0f", w*(n/32)^3}')
+    if [ -z "$proj" ] || [ "$proj" -gt "$EX56_MAX_S" ]; then
+      echo "skipped ${proj:-?} $EX56_MAX_S" >"$LOGS/ex56-$s.status"
+      note "ex56-$s: not run: projected ${proj:-?} s (8 x the 32^3 run) > ${EX56_MAX_S} s (BENCH_EX56_MAX_S)"
+    else
+      run "ex56-$s" "$EX56_MAX_S" $MPIEXEC -n "$NP" "${TIMEV[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
+    fi
+  fi
+done
+
+# ---- OpenMP: twinfe assembly on 1 rank, 1 vs 2 threads, same deck --------------------------
+omp_deck=inputs/bench/hex_100k.yaml
+for t in 1 2; do
+  OMP_NUM_THREADS=$t run "omp-$t" 600 $MPIEXEC -n 1 "${TIMEV[@]}" bin/twinfe run "$omp_deck" -log_view
+done
+
+echo
+$PY scripts/bench/table.py "$LOGS" "$NP" "$SIZES" "$omp_deck" || failed=1
+exit $failed
