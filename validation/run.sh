@@ -44,7 +44,7 @@ nargs=0
 for a in "$@"; do
   case $a in
     --no-run) run=0 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     mms) mms=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
