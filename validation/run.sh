@@ -10,6 +10,7 @@
 #   TWINFE    the engine (default bin/twinfe of this tree)
 #   PYTHON    python3 with h5py and numpy (default /usr/bin/python3, the Debian one)
 #   VALIDATION_TIMEOUT   seconds per case, unless case.txt says "timeout S" (default 900)
+#   VALIDATION_RANKS     run every case on this many ranks instead of case.txt's "ranks N"
 #
 # Each case runs from the top of the tree as `$MPIEXEC N $TWINFE run validation/CASE/deck.yaml`
 # with N from case.txt ("ranks N", default 2). Its output goes to CASE/out/run.log and its exit
@@ -44,7 +45,7 @@ nargs=0
 for a in "$@"; do
   case $a in
     --no-run) run=0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
     mms) mms=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
@@ -66,7 +67,7 @@ if [ $run = 1 ]; then
   for c in "${cases[@]}"; do
     name=$(basename "$c")
     if [ ! -f "$c/case.txt" ]; then echo "run.sh: $c: no case.txt" >&2; continue; fi
-    ranks=$(field "$c" ranks); ranks=${ranks:-2}
+    ranks=$(field "$c" ranks); ranks=${VALIDATION_RANKS:-${ranks:-2}}
     deck=$(field "$c" deck); deck=${deck:-deck.yaml}
     limit=$(field "$c" timeout); limit=${limit:-${VALIDATION_TIMEOUT:-900}}
     mkdir -p "$c/out"
