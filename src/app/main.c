@@ -8,15 +8,37 @@
 #include <hwloc.h>
 #include <hdf5.h>
 #include <omp.h>
+#include <time.h>
 
 static const char *Usage = "usage: twinfe run DECK [PETSc options]\n"
                            "       twinfe check DECK\n"
                            "       twinfe info\n"
                            "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R, any PETSc option.\n";
 
+/* Errors raised while this is true are raised identically on every rank (the deck is parsed
+   everywhere), so every rank can exit cleanly; later errors may be raised on one rank only while
+   the others wait in a collective call, so the job must be aborted. */
+static PetscBool CollectivePhase = PETSC_FALSE;
+static MPI_Comm  ErrorComm       = MPI_COMM_NULL; /* used only to agree on failures */
+
+/* Did every rank fail? A barrier on a private communicator, given a few seconds: ranks that
+   did not fail never enter it, because they are waiting elsewhere. */
+static PetscBool AllRanksFailed(void)
+{
+  MPI_Request req;
+  int         done = 0;
+  if (MPI_Ibarrier(ErrorComm, &req) != MPI_SUCCESS) return PETSC_FALSE;
+  for (int i = 0; i < 300 && !done; i++) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (!done) nanosleep(&(struct timespec){0, 10000000}, NULL);
+  }
+  return done ? PETSC_TRUE : PETSC_FALSE;
+}
+
 static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
 {
   PetscFunctionBegin;
+  CollectivePhase = PETSC_TRUE;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
   PetscCall(TwinDeckLoad(PETSC_COMM_WORLD, path, deck));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
@@ -25,6 +47,7 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
     PetscCall(PetscOptionsInsertString(NULL, (*deck)->solver_options));
     PetscCall(PetscOptionsInsert(NULL, NULL, NULL, NULL));
   }
+  CollectivePhase = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -165,6 +188,7 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(TwinInitializePackage());
+  PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &ErrorComm));
   {
     /* -twin_traceback keeps PETSc's traceback handler (for developers) */
     PetscBool tb = PETSC_FALSE;
@@ -180,18 +204,28 @@ int main(int argc, char **argv)
     const char *text;
     char       *specific = NULL;
     PetscErrorMessage(ierr, &text, &specific);
-    /* user errors are detected collectively (every rank has the same message), so rank 0
-       reports and everyone exits; other errors may be on one rank only: abort the job */
-    if (ierr == PETSC_ERR_USER || ierr == PETSC_ERR_NOT_CONVERGED || ierr == PETSC_ERR_FILE_OPEN || ierr == PETSC_ERR_FILE_UNEXPECTED) {
-      if (!rank) fprintf(stderr, "twinfe: error: %s\n", specific && specific[0] ? specific : text);
+    PetscBool user = (ierr == PETSC_ERR_USER || ierr == PETSC_ERR_NOT_CONVERGED || ierr == PETSC_ERR_FILE_OPEN || ierr == PETSC_ERR_FILE_UNEXPECTED || ierr == PETSC_ERR_FILE_READ)
+                       ? PETSC_TRUE
+                       : PETSC_FALSE;
+    const char *msg = specific && specific[0] ? specific : text;
+    if (CollectivePhase || size == 1 || AllRanksFailed()) {
+      /* the same error everywhere: say it once */
+      if (!rank) {
+        if (user) fprintf(stderr, "twinfe: error: %s\n", msg);
+        else fprintf(stderr, "twinfe: internal error: %s [%s]\n", msg, text ? text : "");
+      }
+      MPI_Comm_free(&ErrorComm);
       PetscFinalize();
-      return 1;
+      return user ? 1 : 2;
     }
-    fprintf(stderr, "twinfe: error (rank %d): %s [%s]\n", rank, specific && specific[0] ? specific : text, text ? text : "");
-    if (size > 1) MPI_Abort(MPI_COMM_WORLD, 2);
-    PetscFinalize();
-    return 2;
+    /* only some ranks failed: do not leave the others waiting */
+    if (user) fprintf(stderr, "twinfe: error (rank %d): %s\n", rank, msg);
+    else fprintf(stderr, "twinfe: internal error (rank %d): %s [%s]\n", rank, msg, text ? text : "");
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, user ? 1 : 2);
+    return user ? 1 : 2;
   }
+  PetscCallMPI(MPI_Comm_free(&ErrorComm));
   PetscCall(PetscFinalize());
   return 0;
 }

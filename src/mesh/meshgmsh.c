@@ -22,7 +22,16 @@ PetscErrorCode TwinMeshCreateGmsh(MPI_Comm comm, const char file[], PetscReal sc
   PetscFunctionBegin;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-dm_plex_gmsh_use_regions", &set));
   if (!set) PetscCall(PetscOptionsSetValue(NULL, "-dm_plex_gmsh_use_regions", "true"));
-  PetscCall(DMPlexCreateGmshFromFile(comm, file, PETSC_TRUE, dm));
+  {
+    /* PETSc's reader knows the token, not the file: say which file failed and why */
+    PetscErrorCode ierr = DMPlexCreateGmshFromFile(comm, file, PETSC_TRUE, dm);
+    if (ierr) {
+      char *specific = NULL;
+      PetscErrorMessage(ierr, NULL, &specific);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot read this Gmsh mesh (expected an ASCII or binary .msh of format 2.2 or 4.1, not truncated): %s", file,
+              specific ? specific : "unknown reason");
+    }
+  }
   if (scale != 1.0) {
     Vec x;
     PetscCall(DMGetCoordinatesLocal(*dm, &x));

@@ -89,102 +89,26 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
     }
   }
   PetscCall(VecRestoreArrayRead(m->bcLocal, &bc));
-  PetscCheck(bad < 0, PETSC_COMM_SELF, PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " of the mesh is degenerate or inverted (Jacobian changes sign)", m->mesh->source, bad);
+  /* collective: every rank must leave together, or the others would wait in MatSetValuesCOO */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
+  PetscCheck(bad < 0, PetscObjectComm((PetscObject)m->A), PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " (input numbering) is degenerate or inverted: its Jacobian vanishes or changes sign", m->mesh->source, bad);
   PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
-  {
-    const PetscInt fdim = m->dim - 1;
-    for (PetscInt i = 0; i < m->nfaceLoads; i++) {
-      TwinFaceLoad *fl = &m->faceLoads[i];
-      PetscInt      lc = fl->cell - m->mesh->cStart, fnodes[TWK_MAX_NODES], nfn = 0;
-      double        X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
-      double        fref[TWK_MAX_NODES * 3], cref[TWK_MAX_NODES * 3], fvref[TWK_MAX_VERTS * 3];
-      PetscInt      fverts[TWK_MAX_VERTS], nfv = 0;
-      GatherX(m, lc, X);
-      for (PetscInt k = 0; k < m->nverts; k++)
-        for (PetscInt d = 0; d < m->dim; d++) inside[d] += X[k * m->dim + d] / m->nverts;
-      /* face nodes: the cell's kernel nodes whose DOF points lie in the face closure */
-      {
-        PetscInt *cl = NULL, ncl;
-        PetscCall(DMPlexGetTransitiveClosure(m->mesh->dm, fl->face, PETSC_TRUE, &ncl, &cl));
-        for (PetscInt a = 0; a < m->nen; a++) {
-          for (PetscInt q = 0; q < ncl; q++) {
-            PetscInt off;
-            PetscCall(PetscSectionGetOffset(m->section, cl[2 * q], &off));
-            PetscInt dof;
-            PetscCall(PetscSectionGetDof(m->section, cl[2 * q], &dof));
-            if (dof && off == m->cellDofs[lc * m->nen + a]) fnodes[nfn++] = a;
-          }
-        }
-        PetscCall(DMPlexRestoreTransitiveClosure(m->mesh->dm, fl->face, PETSC_TRUE, &ncl, &cl));
-      }
-      PetscCheck(nfn == m->face.nnodes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " nodes, expected %d", nfn, m->face.nnodes);
-      /* order the face nodes as the face kernel wants: map cell reference coordinates of the
-         face's vertices onto the face reference element */
-      TwkElementNodeRefCoords(&m->elem, cref);
-      TwkElementNodeRefCoords(&m->face, fref);
-      TwkElementVertexRefCoords(&m->face, fvref);
-      {
-        /* face vertices are the face nodes that are cell vertices (first nverts kernel nodes of
-           simplices; corner nodes of tensor cells) */
-        double   vref[TWK_MAX_VERTS * 3];
-        PetscInt vlist[TWK_MAX_VERTS], isvert[TWK_MAX_NODES] = {0};
-        TwkElementVertexRefCoords(&m->elem, vref);
-        for (PetscInt a = 0; a < nfn; a++)
-          for (PetscInt k = 0; k < m->nverts; k++) {
-            double dist = 0;
-            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(cref[fnodes[a] * m->dim + d] - vref[k * m->dim + d]);
-            if (dist < 1e-8) {
-              isvert[a] = 1;
-              vlist[nfv] = k;
-              fverts[nfv++] = a;
-            }
-          }
-        PetscCheck(nfv == m->face.nverts, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " vertices, expected %d", nfv, m->face.nverts);
-        /* quadrilateral faces: put the vertices in lexicographic order (the diagonal one last) */
-        if (m->face.shape == TWK_CELL_QUAD) {
-          PetscInt o = 0, far = -1;
-          double   best = -1;
-          for (PetscInt k = 1; k < 4; k++) {
-            double dist = 0;
-            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(vref[vlist[k] * m->dim + d] - vref[vlist[o] * m->dim + d]);
-            if (dist > best) { best = dist; far = k; }
-          }
-          PetscInt order[4], j = 1;
-          order[0] = 0;
-          order[3] = far;
-          for (PetscInt k = 1; k < 4; k++)
-            if (k != far) order[j++] = k;
-          PetscInt tv[4], tl[4];
-          for (PetscInt k = 0; k < 4; k++) { tv[k] = fverts[order[k]]; tl[k] = vlist[order[k]]; }
-          for (PetscInt k = 0; k < 4; k++) { fverts[k] = tv[k]; vlist[k] = tl[k]; }
-        }
-        for (PetscInt k = 0; k < nfv; k++)
-          for (PetscInt d = 0; d < m->dim; d++) Xf[k * m->dim + d] = X[vlist[k] * m->dim + d];
-        /* each face node sits at the mean of some face vertices in cell coordinates; find the
-           face-reference point with the same barycentric combination */
-        PetscInt perm[TWK_MAX_NODES];
-        for (PetscInt b = 0; b < m->face.nnodes; b++) {
-          /* physical position of face node b from the face geometry */
-          double xb[3], best = 1e300;
-          TwkGeometryMap(&m->face, m->dim, Xf, &fref[b * fdim], xb);
-          perm[b] = -1;
-          for (PetscInt a = 0; a < nfn; a++) {
-            double xa[3], dist = 0;
-            TwkGeometryMap(&m->elem, m->dim, X, &cref[fnodes[a] * m->dim], xa);
-            for (PetscInt d = 0; d < m->dim; d++) dist += PetscAbsReal(xa[d] - xb[d]);
-            if (dist < best) { best = dist; perm[b] = fnodes[a]; }
-          }
-        }
-        for (PetscInt i2 = 0; i2 < m->face.nnodes * m->dim; i2++) fe[i2] = 0;
-        TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure, m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
-        for (PetscInt b = 0; b < m->face.nnodes; b++)
-          for (PetscInt d = 0; d < m->dim; d++) f[m->cellDofs[lc * m->nen + perm[b]] + d] += fe[b * m->dim + d];
-        (void)isvert;
-      }
-    }
+  for (PetscInt i = 0; i < m->nfaceLoads; i++) {
+    const TwinFaceLoad *fl = &m->faceLoads[i];
+    PetscInt            lc = fl->cell - m->mesh->cStart;
+    double              X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
+    GatherX(m, lc, X);
+    for (PetscInt k = 0; k < m->nverts; k++)
+      for (PetscInt d = 0; d < m->dim; d++) inside[d] += X[k * m->dim + d] / m->nverts;
+    for (PetscInt k = 0; k < m->face.nverts; k++)
+      for (PetscInt d = 0; d < m->dim; d++) Xf[k * m->dim + d] = X[fl->fvert[k] * m->dim + d];
+    for (PetscInt k = 0; k < m->face.nnodes * m->dim; k++) fe[k] = 0;
+    TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure, m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
+    for (PetscInt b = 0; b < m->face.nnodes; b++)
+      for (PetscInt d = 0; d < m->dim; d++) f[m->cellDofs[lc * m->nen + fl->fnode[b]] + d] += fe[b * m->dim + d];
   }
   PetscCall(VecRestoreArray(floc, &f));
   PetscCall(VecZeroEntries(m->b));

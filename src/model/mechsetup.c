@@ -328,6 +328,67 @@ static PetscErrorCode SetupMaterials(TwinMechanics m)
   PetscFunctionReturn(0);
 }
 
+/* Which cell kernel vertices and nodes make up a boundary face, in the face kernel's order.
+ * Face vertices: the cell vertices lying on the face (quadrilateral faces reordered so the
+ * diagonal vertex is last, i.e. lexicographic); face nodes: matched by reference position. */
+static PetscErrorCode FaceNodeMap(TwinMechanics m, TwinFaceLoad *fl)
+{
+  DM       dm = m->mesh->dm;
+  PetscInt lc = fl->cell - m->mesh->cStart, dim = m->dim, fdim = dim - 1, *cl = NULL, ncl, fnodes[TWK_MAX_NODES], nfn = 0, nfv = 0;
+  double   cref[TWK_MAX_NODES * 3], fref[TWK_MAX_NODES * 3], vref[TWK_MAX_VERTS * 3];
+
+  PetscFunctionBegin;
+  TwkElementNodeRefCoords(&m->elem, cref);
+  TwkElementNodeRefCoords(&m->face, fref);
+  TwkElementVertexRefCoords(&m->elem, vref);
+  /* cell nodes whose DOF point is in the face closure */
+  PetscCall(DMPlexGetTransitiveClosure(dm, fl->face, PETSC_TRUE, &ncl, &cl));
+  for (PetscInt a = 0; a < m->nen; a++)
+    for (PetscInt q = 0; q < ncl; q++) {
+      PetscInt off, dof;
+      PetscCall(PetscSectionGetDof(m->section, cl[2 * q], &dof));
+      if (!dof) continue;
+      PetscCall(PetscSectionGetOffset(m->section, cl[2 * q], &off));
+      if (off == m->cellDofs[lc * m->nen + a]) fnodes[nfn++] = a;
+    }
+  PetscCall(DMPlexRestoreTransitiveClosure(dm, fl->face, PETSC_TRUE, &ncl, &cl));
+  PetscCheck(nfn == m->face.nnodes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " nodes, expected %d", nfn, m->face.nnodes);
+  /* face vertices: face nodes at a cell vertex */
+  for (PetscInt a = 0; a < nfn; a++)
+    for (PetscInt k = 0; k < m->nverts; k++) {
+      double dist = 0;
+      for (PetscInt d = 0; d < dim; d++) dist += PetscAbsReal(cref[fnodes[a] * dim + d] - vref[k * dim + d]);
+      if (dist < 1e-8) fl->fvert[nfv++] = k;
+    }
+  PetscCheck(nfv == m->face.nverts, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face has %" PetscInt_FMT " vertices, expected %d", nfv, m->face.nverts);
+  if (m->face.shape == TWK_CELL_QUAD) {
+    PetscInt far = 1, t;
+    double   best = -1;
+    for (PetscInt k = 1; k < 4; k++) {
+      double dist = 0;
+      for (PetscInt d = 0; d < dim; d++) dist += PetscAbsReal(vref[fl->fvert[k] * dim + d] - vref[fl->fvert[0] * dim + d]);
+      if (dist > best) { best = dist; far = k; }
+    }
+    t = fl->fvert[3]; fl->fvert[3] = fl->fvert[far]; fl->fvert[far] = t;
+  }
+  /* face node b sits where the face geometry (through the chosen vertices, in cell reference
+     coordinates) maps its reference point; find the cell node there */
+  for (PetscInt b = 0; b < m->face.nnodes; b++) {
+    double Xr[TWK_MAX_VERTS * 3], xb[3], best = 1e300;
+    for (PetscInt k = 0; k < m->face.nverts; k++)
+      for (PetscInt d = 0; d < dim; d++) Xr[k * dim + d] = vref[fl->fvert[k] * dim + d];
+    TwkGeometryMap(&m->face, (int)dim, Xr, &fref[b * fdim], xb);
+    fl->fnode[b] = -1;
+    for (PetscInt a = 0; a < nfn; a++) {
+      double dist = 0;
+      for (PetscInt d = 0; d < dim; d++) dist += PetscAbsReal(cref[fnodes[a] * dim + d] - xb[d]);
+      if (dist < best) { best = dist; fl->fnode[b] = fnodes[a]; }
+    }
+    PetscCheck(best < 1e-8, PETSC_COMM_SELF, PETSC_ERR_PLIB, "face node %" PetscInt_FMT " of face %" PetscInt_FMT " not matched", b, fl->face);
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Traction and pressure faces owned by this rank. */
 static PetscErrorCode SetupFaceLoads(TwinMechanics m)
 {
@@ -374,6 +435,7 @@ static PetscErrorCode SetupFaceLoads(TwinMechanics m)
                 fl->cell         = supp[0];
                 fl->pressure     = bc->type == TWIN_MBC_PRESSURE ? bc->value[0] : 0.0;
                 for (PetscInt d = 0; d < 3; d++) fl->traction[d] = bc->type == TWIN_MBC_TRACTION ? bc->value[d] : 0.0;
+                PetscCall(FaceNodeMap(m, fl));
               }
               m->nfaceLoads++;
             }
@@ -437,7 +499,6 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
   PetscCall(CheckBoundaries(m));
   PetscCall(SetupMaterials(m));
   PetscCall(SetupSection(m, &bcid));
-  PetscCall(SetupFaceLoads(m));
 
   PetscCall(DMGetCoordinateSection(dm, &cs));
   PetscCall(DMGetCoordinatesLocal(dm, &coordVec));
@@ -523,6 +584,7 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
   PetscCall(PetscFree(gidx));
   PetscCall(PetscFree(bcid));
   PetscCall(MatCreateVecs(m->A, &m->u, &m->b));
+  PetscCall(SetupFaceLoads(m));
 
   /* rigid-body near-nullspace from node positions (mean of each node point's vertices) */
   {
