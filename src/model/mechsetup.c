@@ -236,6 +236,16 @@ static PetscErrorCode SetupSection(TwinMechanics m, PetscInt **bcid)
     PetscCall(PetscSectionSetFieldConstraintDof(m->section, p, 0, nc));
   }
   PetscCall(PetscSectionSetUp(m->section));
+  { /* a component that nothing holds leaves a rigid translation free: the solve cannot succeed */
+    PetscInt held[3] = {0, 0, 0};
+    for (PetscInt p = pStart; p < pEnd; p++)
+      for (PetscInt c = 0; c < dim; c++) held[c] += (*bcid)[(p - pStart) * dim + c] >= 0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, held, 3, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)dm)));
+    for (PetscInt c = 0; c < dim; c++)
+      PetscCheck(held[c] > 0, PetscObjectComm((PetscObject)dm), PETSC_ERR_USER,
+                 "%s: no displacement boundary condition holds the %c component anywhere: the body can move freely as a rigid body in %c (add a displacement boundary under mechanics.boundaries)",
+                 m->deck->path, "xyz"[c], "xyz"[c]);
+  }
   for (PetscInt p = pStart; p < pEnd; p++) {
     PetscInt nc, idx[3], k = 0;
     PetscCall(PetscSectionGetConstraintDof(m->section, p, &nc));
@@ -268,7 +278,7 @@ static PetscErrorCode CheckBoundaries(TwinMechanics m)
         PetscCall(PetscStrlcat(list, i ? ", " : "", sizeof(list)));
         PetscCall(PetscStrlcat(list, m->mesh->boundaries[i], sizeof(list)));
       }
-      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER, "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path, bc->line, bc->col, bc->on[k],
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER, "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path, bc->online[k], bc->oncol[k], bc->on[k],
               m->mesh->source, list[0] ? list : "none");
     }
   }

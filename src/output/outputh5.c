@@ -294,8 +294,12 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
     }
     PetscCall(TwinMechanicsEvaluate(m, np, x, u, s, found));
     for (PetscInt i = 0; i < np; i++) {
-      PetscCheck(found[i], comm, PETSC_ERR_USER, "%s: probe '%s' at (%g, %g, %g) is outside the mesh", m->deck->path, m->deck->output.probes[i].name, (double)x[i * 3],
-                 (double)x[i * 3 + 1], (double)x[i * 3 + 2]);
+      if (!found[i]) {
+        char where[128];
+        snprintf(where, sizeof(where), "(%g, %g, %g)", (double)x[i * 3], (double)x[i * 3 + 1], (double)x[i * 3 + 2]);
+        SETERRQ(comm, PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", m->deck->path, m->deck->output.probes[i].line, m->deck->output.probes[i].col,
+                m->deck->output.probes[i].name, where, mesh->source);
+      }
       double a = s[i * 6] - s[i * 6 + 1], b = s[i * 6 + 1] - s[i * 6 + 2], c = s[i * 6 + 2] - s[i * 6];
       vm[i] = PetscSqrtReal(0.5 * (a * a + b * b + c * c) + 3.0 * (s[i * 6 + 3] * s[i * 6 + 3] + s[i * 6 + 4] * s[i * 6 + 4] + s[i * 6 + 5] * s[i * 6 + 5]));
     }

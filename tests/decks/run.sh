@@ -3,6 +3,8 @@
 #   # expect: <part of the error message, with LINE:COL>
 # and must make `twinfe check` fail cleanly: exit status nonzero but below 128 (no signal),
 # no "Caught signal" from PETSc, and the expected text on stderr.
+# Optional lines 2-6: "# command: run" (default: check) and "# ranks: N" (default 1; N > 1 runs
+# under mpiexec, which also catches a rank left waiting by an error on another: timeout 120 s).
 # Usage (from anywhere): tests/decks/run.sh      TWINFE=path/to/twinfe overrides the binary.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -24,10 +26,19 @@ for deck in tests/decks/*.yaml; do
     failed=$((failed + 1))
     continue
   fi
-  "$twinfe" check "$deck" >/dev/null 2>"$err" </dev/null
+  # optional header lines: "# command: run" (default check), "# ranks: N" (default 1)
+  cmd=$(sed -n '1,6s/^# command: //p' "$deck"); cmd=${cmd:-check}
+  ranks=$(sed -n '1,6s/^# ranks: //p' "$deck"); ranks=${ranks:-1}
+  if [ "$ranks" -gt 1 ]; then
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 \
+      mpiexec --oversubscribe -n "$ranks" "$twinfe" $cmd "$deck" >/dev/null 2>"$err" </dev/null
+  else
+    timeout 120 "$twinfe" $cmd "$deck" >/dev/null 2>"$err" </dev/null
+  fi
   status=$?
   why=""
   if [ $status -eq 0 ]; then why="exit status 0 (deck accepted)"
+  elif [ $status -eq 124 ]; then why="timed out after 120 s (hang)"
   elif [ $status -ge 128 ]; then why="exit status $status (killed by a signal)"
   elif grep -q "Caught signal" "$err"; then why="PETSc caught a signal"
   elif ! grep -qF -- "$expect" "$err"; then why="stderr lacks the expected message"
