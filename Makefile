@@ -102,6 +102,7 @@ install: all
 	install -m 644 include/twinfe/*.h kernels/twk.h $(PREFIX)/include/twinfe/
 
 format:
+	@TWINFE_DEPS_EXTRA=1 ./scripts/install-deps.sh
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:

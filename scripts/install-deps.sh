@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install twinfe's build and test dependencies from Debian packages, by name.
 # Idempotent: packages already installed are skipped; apt-get update runs at most once.
-# Run as root (CI runs as root). Set TWINFE_DEPS_EXTRA=1 to also install the peer
-# solvers and references used by `make bench` (CalculiX, PETSc examples).
+# Run as root (CI runs as root). Set TWINFE_DEPS_EXTRA=1 to also install what `make bench`,
+# `make format` and mesh generation use (PETSc examples, CalculiX, clang-format, gmsh).
 set -euo pipefail
 
 PKGS=(
@@ -14,11 +14,9 @@ PKGS=(
   libcunit1-dev
   libyaml-dev
   python3 python3-h5py python3-numpy python3-matplotlib
-  clang-format
-  gmsh
-  munge slurm-wlm
 )
-BENCH_PKGS=(libpetsc3.18-dev-examples calculix-ccx)
+# make bench (PETSc's ex56 and CalculiX as peers), make format, and regenerating meshes
+BENCH_PKGS=(libpetsc3.18-dev-examples calculix-ccx clang-format gmsh)
 if [ "${TWINFE_DEPS_EXTRA:-0}" = 1 ]; then PKGS+=("${BENCH_PKGS[@]}"); fi
 
 missing=()
