@@ -17,6 +17,8 @@ typedef struct {
   PetscInt   face, cell;       /* local boundary face and its cell */
   PetscReal  traction[3];      /* constant traction */
   PetscReal  pressure;         /* pressure (positive into the body) */
+  PetscInt   fvert[4];         /* face kernel vertex k is cell kernel vertex fvert[k] */
+  PetscInt   fnode[9];         /* face kernel node b is cell kernel node fnode[b] */
 } TwinFaceLoad;
 
 /* A vector function of position, v[0..dim) = f(x); used for manufactured solutions and for

@@ -110,7 +110,7 @@ def main():
         ratio = e["asm"] / t["asm"] if t.get("asm") and e.get("asm") else None
         why = {"ok": "", "missing": "not run", "skipped": "not run", "timeout": "time limit", "fail": "FAILED"}
         if e["status"] == "skipped":
-            notes.append("ex56 %s not run: projected %s s (8 x the 32^3 run) exceeds the %s s limit (BENCH_EX56_MAX_S)" % (s, e["st"][1], e["st"][2]))
+            notes.append("ex56 %s not run: projected %s s (8 x the 32^3 run) exceeds the %s s limit (set BENCH_EX56_MAX_S=900 to run it anyway)" % (s, e["st"][1], e["st"][2]))
         elif e["status"] == "timeout":
             notes.append("ex56 %s stopped at the time limit after %s s" % (s, e["st"][1]))
         elif e["status"] == "missing":

@@ -566,7 +566,11 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
     PetscCall(KernelVertexOrder(dm, c, shape, vStart, vEnd, kv));
     PetscCall(KernelNodePoints(dm, c, &m->elem, m->section, vStart, vEnd, kv, np));
     m->cellLifted[lc] = PETSC_FALSE;
-    for (PetscInt k = 0; k < m->nverts; k++) PetscCall(PetscSectionGetOffset(cs, kv[k], &m->cellVerts[lc * m->nverts + k]));
+    for (PetscInt k = 0; k < m->nverts; k++) {
+      PetscCall(PetscSectionGetOffset(cs, kv[k], &m->cellVerts[lc * m->nverts + k]));
+      /* stress recovery and output recover the vertex from this offset */
+      PetscCheck(m->cellVerts[lc * m->nverts + k] == (kv[k] - vStart) * m->dim, PETSC_COMM_SELF, PETSC_ERR_PLIB, "coordinate section is not vertex-ordered");
+    }
     for (PetscInt a = 0; a < m->nen; a++) {
       PetscCall(PetscSectionGetOffset(m->section, np[a], &m->cellDofs[lc * m->nen + a]));
       for (PetscInt d = 0; d < m->dim; d++) {
