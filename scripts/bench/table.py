@@ -135,7 +135,7 @@ def main():
 
     hdr = ["size", "DOF", "twinfe asm s", "ex56 asm s", "ex56/twinfe", "twinfe solve s (its)", "ex56 solve s (its)",
            "twinfe peak MB/DOF (total)", "ex56 peak MB/DOF (total)"]
-    w = [max(len(hdr[i]), *(len(r[i]) for r in rows)) for i in range(len(hdr))]
+    w = [max([len(hdr[i])] + [len(r[i]) for r in rows]) for i in range(len(hdr))]
     print("twinfe benchmark: 3D linear elasticity, Q1 hexahedra (3 DOF/node), unit box clamped at xmin, "
           "loaded at xmax; %s MPI ranks; vs PETSc 3.18 snes/tutorials/ex56 (DMPlex + PetscFE)" % np_)
     print("  ".join(h.rjust(w[i]) for i, h in enumerate(hdr)))
@@ -167,7 +167,7 @@ def main():
                                                                   "pcsetup", "ksp", "stress", "output")]
                        + [f(d["setup"] / d["asm"] if d.get("setup") and d.get("asm") else None, "%.0fx"),
                           "| " + f(ex.get("prealloc"), "%.2f"), f(ex.get("distrib"), "%.2f")])
-        w2 = [max(len(cols[i]), *(len(r[i]) for r in tab)) for i in range(len(cols))]
+        w2 = [max([len(cols[i])] + [len(r[i]) for r in tab]) for i in range(len(cols))]
         print("  ".join(c.rjust(w2[i]) for i, c in enumerate(cols)))
         for r in tab:
             print("  ".join(c.rjust(w2[i]) for i, c in enumerate(r)))
@@ -178,23 +178,19 @@ def main():
                 print("%s: matrix pattern + assembly: twinfe %.2f s (MatSetPreallCOO + TwinAssemblyMat), ex56 %.2f s "
                       "(DMPlexPrealloc + SNESJacobianEval): ex56/twinfe %.1fx" % (d["size"], tw, pe, pe / tw))
 
-    def best(t):
-        runs = [twinfe(logdir, n[:-4]) for n in sorted(os.listdir(logdir)) if re.fullmatch(r"omp-%d-\d+\.log" % t, n)]
-        ok = [r for r in runs if r.get("asm")]
-        return (min(ok, key=lambda r: r["asm"]) if ok else None), len(ok), len(runs)
-
-    (o1, n1, m1), (o2, n2, m2) = best(1), best(2)
+    cold, warm = {}, {}
+    for n in ("omp-12", "omp-21"):
+        for t, kind, v in re.findall(r"^asm_omp threads (\d+) (cold|warm) ([\d.]+)", read(os.path.join(logdir, n + ".log")) or "", re.M):
+            d = cold if kind == "cold" else warm
+            d[int(t)] = min(d.get(int(t), 1e300), float(v))
     print()
-    if o1 and o2:
-        k1 = o1["asm"] - (o1.get("coo") or 0)
-        k2 = o2["asm"] - (o2.get("coo") or 0)
-        print("OpenMP (1 rank, %s, best of %d/%d runs): TwinAssemblyMat %.3f s with 1 thread, %.3f s with 2: speed-up %.2fx"
-              % (omp_deck, n1, n2, o1["asm"], o2["asm"], o1["asm"] / o2["asm"]))
-        if k2 > 0:
-            print("  element kernels alone (TwinAssemblyMat - MatSetValuesCOO, which is serial): %.3f s -> %.3f s: %.2fx"
-                  % (k1, k2, k1 / k2))
+    if 1 in warm and 2 in warm:
+        print("OpenMP (1 rank, %s; TwinAssemblyMat, element kernels + serial MatSetValuesCOO):" % omp_deck)
+        print("  warm (best of 4-5 calls): 1 thread %.3f s, 2 threads %.3f s: speed-up %.2fx" % (warm[1], warm[2], warm[1] / warm[2]))
+        if 1 in cold and 2 in cold:
+            print("  cold (first call of a process): 1 thread %.3f s, 2 threads %.3f s: speed-up %.2fx" % (cold[1], cold[2], cold[1] / cold[2]))
     else:
-        print("OpenMP: runs missing or failed (1 thread: %d of %d ok, 2 threads: %d of %d ok)" % (n1, m1, n2, m2))
+        print("OpenMP: asm_omp runs missing or failed (%s, %s)" % (status(logdir, "omp-12")[0], status(logdir, "omp-21")[0]))
     return 0
 
 
