@@ -34,6 +34,7 @@ struct _TwinMechanics {
   TwkElement    face;          /* field element of the boundary faces */
   TwkElement    geom;          /* order-1 element (geometry, point location) */
   PetscInt      nen, nedof, nverts;
+  PetscInt      vertexNode[TWK_MAX_VERTS]; /* kernel node at each geometry vertex */
   PetscSection  section;       /* local DOF layout, Dirichlet DOFs as constraints */
   PetscInt     *cellDofs;      /* [ncells*nen]: local offset of each kernel node's first DOF */
   PetscInt     *cellVerts;     /* [ncells*nverts]: local coordinate offset of each kernel vertex */
@@ -44,8 +45,13 @@ struct _TwinMechanics {
   TwinFaceLoad *faceLoads;
   PetscInt      nfaceLoads;
   PetscInt      blockSize;     /* dim when every node is entirely free or entirely fixed */
-  PetscCount    ncoo;
-  PetscScalar  *cooValues;     /* element matrices, cell after cell */
+  PetscCount    ncoo;          /* COO entries: one dim x dim block per coupled node pair */
+  PetscScalar  *cooValues;     /* assembled blocks, summed over the cells that share them */
+  PetscInt     *cellBlocks;    /* [ncells*nen*nen]: block of node pair (a, b) of each cell */
+  PetscInt      chunk;         /* cells per assembly chunk (consecutive local cells) */
+  PetscInt      ncolors;       /* chunks of one colour share no vertex: assembled without atomics */
+  PetscInt     *colorStart;    /* [ncolors+1] into colorCells */
+  PetscInt     *colorCells;    /* chunk numbers, colour after colour */
   Mat           A;
   KSP           ksp;
   Vec           u, b;          /* global: solution and load, free DOFs only */

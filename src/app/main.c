@@ -99,12 +99,12 @@ static PetscErrorCode CommandCheck(const char *deckPath)
   PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
   PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
   PetscCall(MatGetInfo(mech->A, MAT_GLOBAL_SUM, &info));
-  /* matrix (values + column indices) + COO values + GAMG hierarchy (about 1.5x the matrix) + vectors */
-  mem = info.nz_allocated * (8.0 + 4.0) * 2.5 + (double)mech->ncoo * 8.0 + 20.0 * 8.0 * mech->ndofGlobal;
+  /* matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + PETSc's COO maps
+     (about 12 bytes per entry) + our assembled COO values + about 20 vectors */
   {
     double ncooTotal = (double)mech->ncoo;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncooTotal, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
-    mem = info.nz_allocated * (8.0 + 4.0) * 2.5 + ncooTotal * (8.0 + 8.0) + 20.0 * 8.0 * mech->ndofGlobal;
+    mem = info.nz_allocated * (8.0 + 4.0) * 2.5 + ncooTotal * (12.0 + 8.0) + 20.0 * 8.0 * mech->ndofGlobal;
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "deck %s: OK\n", deck->path));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  mesh: %s, dimension %" PetscInt_FMT ", %s cells, order %" PetscInt_FMT "\n", mesh->source, mesh->dim,

@@ -9,20 +9,23 @@ static inline void GatherX(TwinMechanics m, PetscInt lc, double *X)
 {
   const PetscInt *cv = &m->cellVerts[lc * m->nverts];
   for (PetscInt k = 0; k < m->nverts; k++)
-    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+    for (PetscInt d = 0; d < m->dim; d++)
+      X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
 }
 
 /*@C
   TwinMechanicsCellDisplacement - Kernel-ordered displacement ue[nedof] of local cell c from a
   local vector array. Not collective.
 @*/
-PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const PetscScalar *ul, PetscReal *ue)
+PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const PetscScalar *ul,
+                                             PetscReal *ue)
 {
   PetscInt lc = c - m->mesh->cStart;
 
   PetscFunctionBegin;
   for (PetscInt a = 0; a < m->nen; a++)
-    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
+    for (PetscInt d = 0; d < m->dim; d++)
+      ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
   PetscFunctionReturn(0);
 }
 
@@ -34,7 +37,7 @@ PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const 
 @*/
 PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
 {
-  PetscInt           ncell = m->mesh->cEnd - m->mesh->cStart, ne = m->nedof, bad = -1;
+  PetscInt           ne = m->nedof, bad = -1;
   Vec                floc;
   PetscScalar       *f;
   const PetscScalar *bc;
@@ -45,53 +48,75 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   PetscCall(VecZeroEntries(floc));
   PetscCall(VecGetArray(floc, &f));
   PetscCall(VecGetArrayRead(m->bcLocal, &bc));
+  PetscCall(PetscArrayzero(m->cooValues, m->ncoo));
 #pragma omp parallel
   {
-    double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF];
-#pragma omp for schedule(static)
-    for (PetscInt lc = 0; lc < ncell; lc++) {
-      PetscInt             mi = m->cellMat[lc];
-      const TwkElasticity *mat = &m->mats[mi];
-      const double        *b   = &m->bodyForce[3 * mi];
-      double              *Ke  = &m->cooValues[(PetscCount)lc * ne * ne];
-      PetscBool            hasBody = (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
-      GatherX(m, lc, X);
-      if (TwkElasticityStiffness(&m->elem, X, mat, Ke) <= 0) {
+    double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF],
+        Ke[TWK_MAX_EDOF * TWK_MAX_EDOF];
+    for (PetscInt color = 0; color < m->ncolors; color++) {
+#pragma omp for schedule(dynamic, 1)
+      for (PetscInt ich = m->colorStart[color]; ich < m->colorStart[color + 1]; ich++) {
+        PetscInt ch   = m->colorCells[ich],
+                 cEnd = PetscMin((ch + 1) * m->chunk, m->mesh->cEnd - m->mesh->cStart);
+        for (PetscInt lc = ch * m->chunk; lc < cEnd; lc++) {
+          PetscInt             mi = m->cellMat[lc], nen = m->nen, dim = m->dim;
+          const TwkElasticity *mat = &m->mats[mi];
+          const double        *b   = &m->bodyForce[3 * mi];
+          const PetscInt      *blk = &m->cellBlocks[lc * nen * nen];
+          PetscBool            hasBody =
+              (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
+          GatherX(m, lc, X);
+          if (TwkElasticityStiffness(&m->elem, X, mat, Ke) <= 0) {
 #pragma omp critical
-        bad = m->mesh->cnatural[lc];
-      }
-      if (!hasBody && !m->cellLifted[lc]) continue;
-      for (PetscInt i = 0; i < ne; i++) fe[i] = 0;
-      if (hasBody) TwkElasticityBodyForce(&m->elem, X, mat, b, fe);
-      if (m->bodyFn) {
-        double bq[TWK_MAX_QP * 3];
-        for (PetscInt q = 0; q < m->elem.nqp; q++) {
-          double x[3];
-          TwkGeometryMap(&m->elem, (int)m->dim, X, &m->elem.qp[q * m->dim], x);
-          m->bodyFn(m->dim, x, &bq[q * m->dim], m->bodyCtx);
+            bad = m->mesh->cnatural[lc];
+          }
+          /* cells of one colour share no block: plain adds */
+          for (PetscInt a = 0; a < nen; a++)
+            for (PetscInt bb = 0; bb < nen; bb++) {
+              PetscScalar *v = &m->cooValues[(PetscCount)blk[a * nen + bb] * dim * dim];
+              for (PetscInt c = 0; c < dim; c++)
+                for (PetscInt d = 0; d < dim; d++)
+                  v[c * dim + d] += Ke[(a * dim + c) * ne + bb * dim + d];
+            }
+          if (!hasBody && !m->cellLifted[lc]) continue; /* next cell of the chunk */
+          for (PetscInt i = 0; i < ne; i++)
+            fe[i] = 0;
+          if (hasBody) TwkElasticityBodyForce(&m->elem, X, mat, b, fe);
+          if (m->bodyFn) {
+            double bq[TWK_MAX_QP * 3];
+            for (PetscInt q = 0; q < m->elem.nqp; q++) {
+              double x[3];
+              TwkGeometryMap(&m->elem, (int)dim, X, &m->elem.qp[q * dim], x);
+              m->bodyFn(dim, x, &bq[q * dim], m->bodyCtx);
+            }
+            TwkElasticityBodyForceQP(&m->elem, X, mat, bq, fe);
+          }
+          if (m->cellLifted[lc]) {
+            for (PetscInt a = 0; a < nen; a++)
+              for (PetscInt d = 0; d < dim; d++)
+                ue[a * dim + d] = PetscRealPart(bc[m->cellDofs[lc * nen + a] + d]);
+            for (PetscInt i = 0; i < ne; i++) {
+              double s = 0;
+              for (PetscInt j = 0; j < ne; j++)
+                s += Ke[i * ne + j] * ue[j];
+              fe[i] -= s;
+            }
+          }
+          for (PetscInt a = 0; a < nen; a++)
+            for (PetscInt d = 0; d < dim; d++)
+              f[m->cellDofs[lc * nen + a] + d] += fe[a * dim + d];
         }
-        TwkElasticityBodyForceQP(&m->elem, X, mat, bq, fe);
       }
-      if (m->cellLifted[lc]) {
-        for (PetscInt a = 0; a < m->nen; a++)
-          for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(bc[m->cellDofs[lc * m->nen + a] + d]);
-        for (PetscInt i = 0; i < ne; i++) {
-          double s = 0;
-          for (PetscInt j = 0; j < ne; j++) s += Ke[i * ne + j] * ue[j];
-          fe[i] -= s;
-        }
-      }
-      for (PetscInt a = 0; a < m->nen; a++)
-        for (PetscInt d = 0; d < m->dim; d++) {
-#pragma omp atomic
-          f[m->cellDofs[lc * m->nen + a] + d] += fe[a * m->dim + d];
-        }
     }
   }
   PetscCall(VecRestoreArrayRead(m->bcLocal, &bc));
   /* collective: every rank must leave together, or the others would wait in MatSetValuesCOO */
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
-  PetscCheck(bad < 0, PetscObjectComm((PetscObject)m->A), PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " (input numbering) is degenerate or inverted: its Jacobian vanishes or changes sign", m->mesh->source, bad);
+  PetscCallMPI(
+      MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
+  PetscCheck(bad < 0, PetscObjectComm((PetscObject)m->A), PETSC_ERR_USER,
+             "%s: cell %" PetscInt_FMT
+             " (input numbering) is degenerate or inverted: its Jacobian vanishes or changes sign",
+             m->mesh->source, bad);
   PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
 
@@ -99,16 +124,21 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   for (PetscInt i = 0; i < m->nfaceLoads; i++) {
     const TwinFaceLoad *fl = &m->faceLoads[i];
     PetscInt            lc = fl->cell - m->mesh->cStart;
-    double              X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
+    double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
     GatherX(m, lc, X);
     for (PetscInt k = 0; k < m->nverts; k++)
-      for (PetscInt d = 0; d < m->dim; d++) inside[d] += X[k * m->dim + d] / m->nverts;
+      for (PetscInt d = 0; d < m->dim; d++)
+        inside[d] += X[k * m->dim + d] / m->nverts;
     for (PetscInt k = 0; k < m->face.nverts; k++)
-      for (PetscInt d = 0; d < m->dim; d++) Xf[k * m->dim + d] = X[fl->fvert[k] * m->dim + d];
-    for (PetscInt k = 0; k < m->face.nnodes * m->dim; k++) fe[k] = 0;
-    TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure, m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
+      for (PetscInt d = 0; d < m->dim; d++)
+        Xf[k * m->dim + d] = X[fl->fvert[k] * m->dim + d];
+    for (PetscInt k = 0; k < m->face.nnodes * m->dim; k++)
+      fe[k] = 0;
+    TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure,
+                   m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
     for (PetscInt b = 0; b < m->face.nnodes; b++)
-      for (PetscInt d = 0; d < m->dim; d++) f[m->cellDofs[lc * m->nen + fl->fnode[b]] + d] += fe[b * m->dim + d];
+      for (PetscInt d = 0; d < m->dim; d++)
+        f[m->cellDofs[lc * m->nen + fl->fnode[b]] + d] += fe[b * m->dim + d];
   }
   PetscCall(VecRestoreArray(floc, &f));
   PetscCall(VecZeroEntries(m->b));
@@ -149,7 +179,10 @@ PetscErrorCode TwinMechanicsSolve(TwinMechanics m)
   PetscCall(KSPGetIterationNumber(m->ksp, &m->iterations));
   PetscCall(KSPGetResidualNorm(m->ksp, &m->residual));
   PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED,
-             "the mechanics solve did not converge: %s after %" PetscInt_FMT " iterations (residual norm %g). The model may be under-constrained (a rigid-body motion left free: check the displacement boundaries) or the solver needs other options (-mechanics_ksp_max_it, -mechanics_pc_type lu for small problems)",
+             "the mechanics solve did not converge: %s after %" PetscInt_FMT
+             " iterations (residual norm %g). The model may be under-constrained (a rigid-body "
+             "motion left free: check the displacement boundaries) or the solver needs other "
+             "options (-mechanics_ksp_max_it, -mechanics_pc_type lu for small problems)",
              KSPConvergedReasons[reason], m->iterations, (double)m->residual);
   PetscCall(VecCopy(m->bcLocal, m->ulocal));
   PetscCall(DMGlobalToLocal(m->mesh->dm, m->u, INSERT_VALUES, m->ulocal));
@@ -197,17 +230,21 @@ PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics m, TwinPointFunct
       PetscInt q = cl[2 * i], coff;
       if (q < mesh->vStart || q >= mesh->vEnd) continue;
       PetscCall(PetscSectionGetOffset(cs, q, &coff));
-      for (PetscInt d = 0; d < m->dim; d++) x[d] += PetscRealPart(m->coords[coff + d]);
+      for (PetscInt d = 0; d < m->dim; d++)
+        x[d] += PetscRealPart(m->coords[coff + d]);
       nv++;
     }
     PetscCall(DMPlexRestoreTransitiveClosure(mesh->dm, p, PETSC_TRUE, &ncl, &cl));
-    for (PetscInt d = 0; d < m->dim; d++) x[d] /= nv;
+    for (PetscInt d = 0; d < m->dim; d++)
+      x[d] /= nv;
     f(m->dim, x, u, ctx);
-    for (PetscInt k = 0; k < nc; k++) bc[off + idx[k]] = u[idx[k]];
+    for (PetscInt k = 0; k < nc; k++)
+      bc[off + idx[k]] = u[idx[k]];
   }
   PetscCall(VecRestoreArray(m->bcLocal, &bc));
   /* every cell touching a constrained DOF may now carry a nonzero value */
-  for (PetscInt lc = 0; lc < mesh->cEnd - mesh->cStart; lc++) m->cellLifted[lc] = PETSC_TRUE;
+  for (PetscInt lc = 0; lc < mesh->cEnd - mesh->cStart; lc++)
+    m->cellLifted[lc] = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -216,14 +253,16 @@ PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics m, TwinPointFunct
 
   Collective
 @*/
-PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, void *ctx, PetscInt qorder, PetscReal *err2, PetscReal *norm2)
+PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, void *ctx,
+                                    PetscInt qorder, PetscReal *err2, PetscReal *norm2)
 {
   TwkElement         e;
   const PetscScalar *ul;
   PetscReal          acc[2] = {0, 0};
 
   PetscFunctionBegin;
-  PetscCheck(!TwkElementSetup(m->elem.shape, m->elem.order, (int)qorder, &e), PETSC_COMM_SELF, PETSC_ERR_SUP, "no quadrature of degree %" PetscInt_FMT, qorder);
+  PetscCheck(!TwkElementSetup(m->elem.shape, m->elem.order, (int)qorder, &e), PETSC_COMM_SELF,
+             PETSC_ERR_SUP, "no quadrature of degree %" PetscInt_FMT, qorder);
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
   for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
     double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF];
@@ -236,14 +275,16 @@ PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, vo
       exact(m->dim, x, uex, ctx);
       for (PetscInt d = 0; d < m->dim; d++) {
         double uh = 0;
-        for (PetscInt a = 0; a < e.nnodes; a++) uh += N[a] * ue[a * m->dim + d];
+        for (PetscInt a = 0; a < e.nnodes; a++)
+          uh += N[a] * ue[a * m->dim + d];
         acc[0] += e.qw[q] * PetscAbsReal(det) * (uh - uex[d]) * (uh - uex[d]);
         acc[1] += e.qw[q] * PetscAbsReal(det) * uex[d] * uex[d];
       }
     }
   }
   PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, 2, MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
+  PetscCallMPI(
+      MPI_Allreduce(MPI_IN_PLACE, acc, 2, MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
   *err2  = acc[0];
   *norm2 = acc[1];
   PetscFunctionReturn(0);
