@@ -99,7 +99,8 @@ install: all
 	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include/twinfe
 	install -m 755 bin/twinfe $(PREFIX)/bin/
 	install -m 644 $(LIB) $(PREFIX)/lib/
-	install -m 644 include/twinfe/*.h kernels/twk.h $(PREFIX)/include/twinfe/
+	install -m 644 include/twinfe/*.h $(PREFIX)/include/twinfe/
+	install -m 644 kernels/twk.h $(PREFIX)/include/
 
 format:
 	@TWINFE_DEPS_EXTRA=1 ./scripts/install-deps.sh

@@ -92,6 +92,8 @@ PETSC_EXTERN PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics mech);
  * contain the point. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsEvaluate(TwinMechanics mech, PetscInt n, const PetscReal x[],
                                                   PetscReal disp[], PetscReal stress[], PetscBool found[]);
+/* Whether points lie inside the mesh (probes are checked at set-up, before any solve). Collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics mech, PetscInt n, const PetscReal x[], PetscBool found[]);
 /* Local displacement of kernel node order for a cell: ue[nedof]. Not collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics mech, PetscInt c, const PetscScalar *ul, PetscReal *ue);
 PETSC_EXTERN PetscErrorCode TwinMechanicsDestroy(TwinMechanics *mech);

@@ -9,6 +9,7 @@
 #include <hdf5.h>
 #include <omp.h>
 #include <time.h>
+#include <stdlib.h>
 
 static const char *Usage = "usage: twinfe run DECK [PETSc options]\n"
                            "       twinfe check DECK\n"
@@ -20,6 +21,8 @@ static const char *Usage = "usage: twinfe run DECK [PETSc options]\n"
    the others wait in a collective call, so the job must be aborted. */
 static PetscBool CollectivePhase = PETSC_FALSE;
 static MPI_Comm  ErrorComm       = MPI_COMM_NULL; /* used only to agree on failures */
+static int       Argc;                            /* the command line, re-read after deck options */
+static char    **Argv;
 
 /* Did every rank fail? A barrier on a private communicator, given a few seconds: ranks that
    did not fail never enter it, because they are waiting elsewhere. */
@@ -45,7 +48,7 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
   if ((*deck)->solver_options[0]) {
     /* deck options first, then the command line again so that it wins */
     PetscCall(PetscOptionsInsertString(NULL, (*deck)->solver_options));
-    PetscCall(PetscOptionsInsert(NULL, NULL, NULL, NULL));
+    PetscCall(PetscOptionsInsert(NULL, &Argc, &Argv, NULL));
   }
   CollectivePhase = PETSC_FALSE;
   PetscFunctionReturn(0);
@@ -183,8 +186,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "twinfe: error: '%s' needs a deck file\n%s", cmd, Usage);
     return 1;
   }
+  /* one OpenMP thread per rank unless asked: ranks already fill the cores */
+  if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(1);
   ierr = PetscInitialize(&argc, &argv, NULL, NULL);
   if (ierr) return 2;
+  Argc = argc;
+  Argv = argv;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(TwinInitializePackage());

@@ -163,22 +163,18 @@ PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
   m->dim = dim;
   PetscCall(DMPlexGetHeightStratum(dm, 0, &m->cStart, &m->cEnd));
   PetscCall(DMPlexGetDepthStratum(dm, 0, &m->vStart, &m->vEnd));
-  {
-    PetscInt flag = 0;
-    if (m->cEnd > m->cStart) {
-      PetscCall(DMPlexGetCellType(dm, m->cStart, &ct));
-      flag = (ct == DM_POLYTOPE_TRIANGLE || ct == DM_POLYTOPE_TETRAHEDRON) ? 1 : 2;
-      for (PetscInt c = m->cStart; c < m->cEnd; c++) {
-        DMPolytopeType ct2;
-        PetscCall(DMPlexGetCellType(dm, c, &ct2));
-        PetscCheck(ct2 == ct, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s: mixed cell types (%s and %s) are not supported", m->source, DMPolytopeTypes[ct],
-                   DMPolytopeTypes[ct2]);
-        PetscCheck(ct == DM_POLYTOPE_TRIANGLE || ct == DM_POLYTOPE_TETRAHEDRON || ct == DM_POLYTOPE_QUADRILATERAL || ct == DM_POLYTOPE_HEXAHEDRON, PETSC_COMM_SELF,
-                   PETSC_ERR_SUP, "%s: cell type %s is not supported (triangles, quadrilaterals, tetrahedra, hexahedra)", m->source, DMPolytopeTypes[ct]);
-      }
+  { /* one supported cell type everywhere; decided collectively so every rank reports it */
+    PetscInt flags[3] = {0, 0, -1}; /* simplex seen, tensor seen, unsupported type */
+    for (PetscInt c = m->cStart; c < m->cEnd; c++) {
+      PetscCall(DMPlexGetCellType(dm, c, &ct));
+      if (ct == DM_POLYTOPE_TRIANGLE || ct == DM_POLYTOPE_TETRAHEDRON) flags[0] = 1;
+      else if (ct == DM_POLYTOPE_QUADRILATERAL || ct == DM_POLYTOPE_HEXAHEDRON) flags[1] = 1;
+      else flags[2] = PetscMax(flags[2], (PetscInt)ct);
     }
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPIU_INT, MPI_MAX, comm));
-    m->simplex = flag == 1 ? PETSC_TRUE : PETSC_FALSE;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flags, 3, MPIU_INT, MPI_MAX, comm));
+    PetscCheck(flags[2] < 0, comm, PETSC_ERR_USER, "%s: cell type %s is not supported (triangles, quadrilaterals, tetrahedra or hexahedra)", m->source, DMPolytopeTypes[flags[2]]);
+    PetscCheck(!(flags[0] && flags[1]), comm, PETSC_ERR_USER, "%s: the mesh mixes simplices and tensor cells; twinfe needs one cell type (regenerate it with or without Recombine)", m->source);
+    m->simplex = flags[0] ? PETSC_TRUE : PETSC_FALSE;
   }
   PetscCall(PetscMalloc2(m->vEnd - m->vStart, &m->vnatural, m->cEnd - m->cStart, &m->cnatural));
   for (PetscInt v = m->vStart; v < m->vEnd; v++) m->vnatural[v - m->vStart] = localNat[v - pStart];

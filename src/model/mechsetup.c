@@ -7,6 +7,7 @@
  * point carrying DOFs is matched to the kernel node at the mean of its vertices' reference
  * coordinates. The same code serves cells and boundary faces, 2D and 3D, order 1 and 2. */
 #include <twinfe/mechanics.h>
+#include <stdio.h>
 
 #define MAXCL 64 /* closure points of a hexahedron: 1 + 6 + 12 + 8 = 27 */
 
@@ -686,6 +687,22 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
     PetscCheck(!TwkElementSetup(fshape, (int)m->order, 2 * (int)m->order + 1, &m->face), comm,
                PETSC_ERR_SUP, "no face element");
   }
+  { /* deck values whose meaning depends on the mesh dimension (known only now for Gmsh meshes) */
+    const TwinDeckMechanics *mc = &deck->mechanics;
+    PetscCheck(!(mc->has_model && mesh->dim == 3 && mc->model != TWIN_SOLID), comm, PETSC_ERR_USER, "%s:%d:%d: model %s needs a 2D mesh, but %s is 3D (use model: solid)", deck->path,
+               mc->model_line, mc->model_col, mc->model == TWIN_PLANE_STRAIN ? "plane_strain" : "plane_stress", mesh->source);
+    PetscCheck(!(mc->has_model && mesh->dim == 2 && mc->model == TWIN_SOLID), comm, PETSC_ERR_USER, "%s:%d:%d: model solid needs a 3D mesh, but %s is 2D (use plane_stress or plane_strain)",
+               deck->path, mc->model_line, mc->model_col, mesh->source);
+    PetscCheck(!mc->nbody_force || mc->nbody_force == mesh->dim, comm, PETSC_ERR_USER, "%s: mechanics.body_force has %" PetscInt_FMT " components, the mesh is %" PetscInt_FMT "D",
+               deck->path, mc->nbody_force, mesh->dim);
+    PetscCheck(!mc->ngravity || mc->ngravity == mesh->dim, comm, PETSC_ERR_USER, "%s: mechanics.gravity has %" PetscInt_FMT " components, the mesh is %" PetscInt_FMT "D", deck->path,
+               mc->ngravity, mesh->dim);
+    for (PetscInt ib = 0; ib < mc->nbcs; ib++) {
+      const TwinMechBC *bc = &mc->bcs[ib];
+      PetscCheck(bc->type == TWIN_MBC_PRESSURE || bc->ncomp == mesh->dim, comm, PETSC_ERR_USER, "%s:%d:%d: this boundary value has %" PetscInt_FMT " components, the mesh %s is %" PetscInt_FMT "D",
+                 deck->path, bc->line, bc->col, bc->ncomp, mesh->source, mesh->dim);
+    }
+  }
   m->nen    = m->elem.nnodes;
   m->nverts = m->elem.nverts;
   m->nedof  = m->nen * m->dim;
@@ -857,6 +874,23 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
       PetscCall(VecDestroy(&modes[k]));
   }
   PetscCall(PetscFree(pointGlobal));
+  if (deck->output.nprobes) { /* a probe outside the mesh is a deck error: find it before solving */
+    PetscInt   np = deck->output.nprobes;
+    PetscReal *x;
+    PetscBool *found;
+    PetscCall(PetscMalloc2(3 * np, &x, np, &found));
+    for (PetscInt i = 0; i < np; i++)
+      for (PetscInt d = 0; d < 3; d++) x[3 * i + d] = deck->output.probes[i].x[d];
+    PetscCall(TwinMechanicsLocatePoints(m, np, x, found));
+    for (PetscInt i = 0; i < np; i++)
+      if (!found[i]) {
+        char where[128];
+        snprintf(where, sizeof(where), "(%g, %g, %g)", (double)x[3 * i], (double)x[3 * i + 1], (double)x[3 * i + 2]);
+        SETERRQ(comm, PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", deck->path, deck->output.probes[i].line, deck->output.probes[i].col,
+                deck->output.probes[i].name, where, mesh->source);
+      }
+    PetscCall(PetscFree2(x, found));
+  }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.Setup, 0, 0, 0, 0));
   *mech = m;
   PetscFunctionReturn(0);

@@ -16,8 +16,7 @@ static void CellStress6(TwinMechanics m, PetscInt lc, const double *X, const dou
 
 static double VonMises6(const double *s)
 {
-  double a = s[0] - s[1], b = s[1] - s[2], c = s[2] - s[0];
-  return PetscSqrtReal(0.5 * (a * a + b * b + c * c) + 3.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5]));
+  return TwkVonMises(3, s, 0.0); /* the Voigt-6 layout is the 3D one, out-of-plane stress included */
 }
 
 static void GatherCell(TwinMechanics m, PetscInt lc, const PetscScalar *ul, double *X, double *ue)
@@ -206,5 +205,38 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
     for (PetscInt k = 0; k < 6; k++) stress[i * 6 + k] = cnt > 0 ? acc[i * 10 + 3 + k] / cnt : 0;
   }
   PetscCall(PetscFree(acc));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsLocatePoints - Whether each physical point lies in the mesh (on any rank).
+
+  Collective
+
+  Input Parameters:
++ m - the model
+. n - number of points
+- x - coordinates, x[i*3 + d]
+
+  Output Parameter:
+. found - found[i] is true when some cell contains point i
+@*/
+PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics m, PetscInt n, const PetscReal x[], PetscBool found[])
+{
+  PetscInt *hit;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(n, &hit));
+  for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
+    double          X[TWK_MAX_VERTS * 3], xi[3];
+    const PetscInt *cv = &m->cellVerts[lc * m->nverts];
+    for (PetscInt k = 0; k < m->nverts; k++)
+      for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+    for (PetscInt i = 0; i < n; i++)
+      if (!hit[i] && LocateInCell(m, X, &x[i * 3], xi)) hit[i] = 1;
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hit, (PetscMPIInt)n, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
+  for (PetscInt i = 0; i < n; i++) found[i] = hit[i] ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscFree(hit));
   PetscFunctionReturn(0);
 }

@@ -152,11 +152,11 @@ static PetscErrorCode WriteXdmf(TwinMechanics m, const char *dir, const char *h5
   fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(m->dim, m->mesh->simplex), nc);
   fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5name);
   fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5name);
+  /* vectors and scalars as they are; stress tensors as one scalar per component, read by
+     hyperslab from the Voigt-ordered dataset (XDMF's Tensor6 order differs from Voigt's) */
   struct { const char *name, *path, *type, *center; PetscInt n, comp; } attrs[] = {
     {"displacement", "/fields/displacement", "Vector", "Node", nv, 3},
-    {"stress", "/fields/stress", "Tensor6", "Node", nv, 6},
     {"von_mises", "/fields/von_mises", "Scalar", "Node", nv, 1},
-    {"cell_stress", "/fields/cell_stress", "Tensor6", "Cell", nc, 6},
     {"cell_von_mises", "/fields/cell_von_mises", "Scalar", "Cell", nc, 1},
   };
   for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
@@ -164,6 +164,18 @@ static PetscErrorCode WriteXdmf(TwinMechanics m, const char *dir, const char *h5
     if (attrs[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", attrs[i].n, h5name, attrs[i].path);
     else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", attrs[i].n, attrs[i].comp, h5name, attrs[i].path);
     fprintf(fp, "   </Attribute>\n");
+  }
+  {
+    static const char *voigt[6] = {"xx", "yy", "zz", "yz", "xz", "xy"};
+    struct { const char *prefix, *path, *center; PetscInt n; } tensors[] = {{"stress", "/fields/stress", "Node", nv}, {"cell_stress", "/fields/cell_stress", "Cell", nc}};
+    for (size_t t = 0; t < 2; t++)
+      for (int k = 0; k < 6; k++) {
+        fprintf(fp, "   <Attribute Name=\"%s_%s\" AttributeType=\"Scalar\" Center=\"%s\">\n", tensors[t].prefix, voigt[k], tensors[t].center);
+        fprintf(fp, "    <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT " 1\" Type=\"HyperSlab\">\n", tensors[t].n);
+        fprintf(fp, "     <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %d 1 1 %" PetscInt_FMT " 1</DataItem>\n", k, tensors[t].n);
+        fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT " 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", tensors[t].n, h5name, tensors[t].path);
+        fprintf(fp, "    </DataItem>\n   </Attribute>\n");
+      }
   }
   fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
   PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp, strerror(errno));
@@ -258,12 +270,30 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
     /* kernel (lexicographic) order to XDMF/VTK order */
     static const PetscInt quad[4] = {0, 1, 3, 2}, hex[8] = {0, 1, 3, 2, 4, 5, 7, 6};
     PetscCall(PetscMalloc1(ncell * PetscMax(nvpc, 6), &topo));
-    for (PetscInt lc = 0; lc < ncell; lc++)
+    /* positively oriented cells (VTK's convention): if the kernel frame is left-handed, swap
+       two vertices of a simplex or the first two axes of a tensor cell */
+    static const PetscInt swapQuad[4] = {0, 2, 1, 3}, swapHex[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+    for (PetscInt lc = 0; lc < ncell; lc++) {
+      const PetscInt *cv = &m->cellVerts[lc * nvpc];
+      PetscInt        lex[8];
+      PetscReal       e[3][3] = {{0}}, det;
+      PetscInt        axis[3] = {1, 2, 3};
+      if (!mesh->simplex) { axis[1] = 2; axis[2] = 4; }
+      for (PetscInt j = 0; j < dim; j++)
+        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(m->coords[cv[axis[j]] + d] - m->coords[cv[0] + d]);
+      det = dim == 2 ? e[0][0] * e[1][1] - e[0][1] * e[1][0]
+                     : e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
+      for (PetscInt k = 0; k < nvpc; k++) lex[k] = k;
+      if (det < 0) {
+        if (mesh->simplex) { lex[1] = 2; lex[2] = 1; }
+        else for (PetscInt k = 0; k < nvpc; k++) lex[k] = dim == 2 ? swapQuad[k] : swapHex[k];
+      }
       for (PetscInt k = 0; k < nvpc; k++) {
         PetscInt kk = mesh->simplex ? k : (dim == 2 ? quad[k] : hex[k]);
-        PetscInt v  = mesh->vStart + m->cellVerts[lc * nvpc + kk] / dim;
+        PetscInt v  = mesh->vStart + cv[lex[kk]] / dim;
         topo[lc * nvpc + k] = (PetscReal)mesh->vnatural[v - mesh->vStart];
       }
+    }
     {
       PetscReal *out;
       PetscInt   rstart, rn;
@@ -300,8 +330,7 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
         SETERRQ(comm, PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", m->deck->path, m->deck->output.probes[i].line, m->deck->output.probes[i].col,
                 m->deck->output.probes[i].name, where, mesh->source);
       }
-      double a = s[i * 6] - s[i * 6 + 1], b = s[i * 6 + 1] - s[i * 6 + 2], c = s[i * 6 + 2] - s[i * 6];
-      vm[i] = PetscSqrtReal(0.5 * (a * a + b * b + c * c) + 3.0 * (s[i * 6 + 3] * s[i * 6 + 3] + s[i * 6 + 4] * s[i * 6 + 4] + s[i * 6 + 5] * s[i * 6 + 5]));
+      vm[i] = TwkVonMises(3, &s[i * 6], 0.0);
     }
     PetscInt rn = rank == 0 ? np : 0;
     hid_t    strtype = H5Tcopy(H5T_C_S1);

@@ -139,6 +139,11 @@ for deck in "${decks[@]}"; do
     nfail=$((nfail + 1))
     [ ${#h5s[@]} -lt 2 ] && continue
   fi
+  # the XDMF sidecar of every run must describe its twin.h5 (what ParaView reads)
+  for h in "${h5s[@]}"; do
+    if ! "$PYTHON" "$here/check_xdmf.py" "$(dirname "$h")"; then status=1; nfail=$((nfail + 1)); fi
+    ncmp=$((ncmp + 1))
+  done
   names=$(IFS=,; echo "${tags[*]}")
   "$PYTHON" "$here/compare_h5.py" --tol "$TOL" --label "$name" --names "$names" "${h5s[@]}" > "$tmp/$name/compare.txt"
   crc=$?
