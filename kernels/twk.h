@@ -127,6 +127,51 @@ double TwkVonMises(int dim, const double *sigma, double szz);
 double TwkPhysicalGradients(const TwkElement *e, const double *X, const double *xi, double *N,
                             double *dNdx);
 
+
+/* ---- heat conduction and thermo-elastic coupling ------------------------------------------
+ * Scalar fields (temperature) use the same elements; node arrays are indexed by node only.
+ * 2D integrals are multiplied by `thickness` (pass 1 for 3D). */
+
+/* Conductivity matrix Ke[a*nnodes + b] = integral k grad N_a . grad N_b (isotropic k). */
+void TwkThermalConductivity(const TwkElement *e, const double *X, double k, double thickness,
+                            double *Ke);
+/* Consistent capacity (mass) matrix Me[a*nnodes + b] = integral rho c N_a N_b (rhoc = rho*c). */
+void TwkThermalCapacity(const TwkElement *e, const double *X, double rhoc, double thickness,
+                        double *Me);
+/* Volumetric source fe[a] += integral N_a q (W/m^3). */
+void TwkThermalSource(const TwkElement *e, const double *X, double q, double thickness,
+                      double *fe);
+/* Boundary terms on a face element e (dim = sdim-1) with vertices Xf in sdim space:
+ * flux (W/m^2 into the body): fe[a] += integral N_a qn;
+ * convection h (T_amb - T):  Ke[a*n+b] += integral h N_a N_b, fe[a] += integral h T_amb N_a. */
+void TwkThermalFaceFlux(const TwkElement *e, int sdim, const double *Xf, double qn,
+                        double thickness, double *fe);
+void TwkThermalFaceConvection(const TwkElement *e, int sdim, const double *Xf, double h,
+                              double Tamb, double thickness, double *Ke, double *fe);
+/* Radiation sigma*eps*(T_amb^4 - T^4) with temperatures in kelvin: residual contribution
+ * re[a] += integral N_a sigma eps (T^4 - T_amb^4) (sign: residual of the equation K T - f = 0)
+ * and its Jacobian Je[a*n+b] += integral 4 sigma eps T^3 N_a N_b, T = sum N_b Te[b] at each
+ * quadrature point. Te: the face's nodal temperatures (K). */
+void TwkThermalFaceRadiation(const TwkElement *e, int sdim, const double *Xf, double eps,
+                             double Tamb, const double *Te, double thickness, double *re,
+                             double *Je);
+#define TWK_STEFAN_BOLTZMANN 5.670374419e-8
+
+/* Heat flux -k grad T at reference point xi (dim components). */
+void TwkThermalFlux(const TwkElement *e, const double *X, double k, const double *Te,
+                    const double *xi, double *q);
+
+/* Thermal-strain load: fe[a*dim + c] += integral B_a^T D eps_th, eps_th = alpha (T - Tref) I
+ * (plane strain: the out-of-plane constraint adds (1+nu) in the in-plane strain; plane stress:
+ * free expansion in z). T at quadrature points from the nodal temperatures Te of the same
+ * element (field order), so it is consistent with TwkElasticityStiffness. */
+void TwkElasticityThermalLoad(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                              double alpha, double Tref, const double *Te, double *fe);
+/* Stress with thermal strain: as TwkElasticityStress, minus D eps_th at xi. */
+void TwkElasticityThermalStress(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                                const double *ue, double alpha, double Tref, const double *Te,
+                                const double *xi, double *sigma, double *szz);
+
 #ifdef __cplusplus
 }
 #endif
