@@ -70,9 +70,69 @@ typedef struct {
   PetscReal     body_force[3];         /* N/m^3 */
   PetscReal     gravity[3];            /* m/s^2, times density */
   PetscInt      nbody_force, ngravity; /* components given (0: absent) */
+  PetscBool     coupled;               /* coupling: thermal (needs a thermal: section) */
   TwinMechBC   *bcs;
   PetscInt      nbcs;
 } TwinDeckMechanics;
+
+/* A value that may vary in time (boundary values, sources). In a deck: a number, or a map
+ *   {table: [[t0, v0], [t1, v1], ...]}        piecewise linear, constant outside
+ *   {sin: {mean: m, amplitude: a, period: p, phase: s}}   m + a sin(2 pi (t - s) / p)
+ *   {ramp: {from: v0, to: v1, start: t0, end: t1}}       v0 before t0, linear, v1 after t1
+ *   {step: {from: v0, to: v1, at: t0}}                   v0 before t0, v1 from t0 on */
+typedef enum { TWIN_FN_CONSTANT, TWIN_FN_TABLE, TWIN_FN_SIN, TWIN_FN_RAMP, TWIN_FN_STEP } TwinFunctionKind;
+#define TWIN_MAX_TABLE 256
+typedef struct {
+  TwinFunctionKind kind;
+  PetscReal        value;                      /* constant */
+  PetscReal        mean, amplitude, period, phase; /* sin */
+  PetscReal        v0, v1, t0, t1;             /* ramp (t0..t1), step (at t0) */
+  PetscInt         ntable;                     /* table */
+  PetscReal        tt[TWIN_MAX_TABLE], tv[TWIN_MAX_TABLE];
+} TwinFunction;
+
+/* Value of a time function at time t. Not collective. */
+PETSC_EXTERN PetscReal TwinFunctionEval(const TwinFunction *f, PetscReal t);
+/* Is it constant in time? */
+PETSC_EXTERN PetscBool TwinFunctionIsConstant(const TwinFunction *f);
+
+typedef enum { TWIN_TBC_TEMPERATURE, TWIN_TBC_FLUX, TWIN_TBC_CONVECTION, TWIN_TBC_RADIATION } TwinThermBCType;
+
+typedef struct {
+  char            on[TWIN_MAX_ON][TWIN_NAME_LEN];
+  PetscInt        non;
+  int             online[TWIN_MAX_ON], oncol[TWIN_MAX_ON];
+  TwinThermBCType type;
+  TwinFunction    value;      /* temperature: prescribed T; flux: W/m^2 into the body */
+  TwinFunction    h;          /* convection: W/(m^2 K) */
+  TwinFunction    ambient;    /* convection, radiation: ambient temperature */
+  PetscReal       emissivity; /* radiation: 0 < eps <= 1 */
+  int             line, col;
+} TwinThermBC;
+
+typedef struct {
+  char         region[TWIN_NAME_LEN]; /* "all" or a region name */
+  TwinFunction value;                 /* W/m^3 */
+  int          line, col;
+} TwinThermSource;
+
+typedef struct {
+  PetscBool        enabled;     /* the deck has a thermal: section */
+  PetscBool        kelvin;      /* temperature_unit: K (default C); radiation needs absolute T */
+  PetscReal        initial;     /* uniform initial temperature (default: 20 C / 293.15 K) */
+  TwinThermBC     *bcs;
+  PetscInt         nbcs;
+  TwinThermSource *sources;
+  PetscInt         nsources;
+  int              line, col;
+} TwinDeckThermal;
+
+typedef struct {
+  PetscBool transient; /* the deck has a time: section; else steady state */
+  PetscReal end, step; /* s; end > 0, 0 < step <= end */
+  PetscReal theta;     /* 1 backward Euler (default), 0.5 Crank-Nicolson; 0.5 <= theta <= 1 */
+  int       line, col;
+} TwinDeckTime;
 
 typedef struct {
   char      name[TWIN_NAME_LEN];
@@ -84,6 +144,7 @@ typedef struct {
 typedef struct {
   char       directory[TWIN_PATH_LEN]; /* resolved, relative to the deck's folder */
   PetscBool  has_directory;
+  PetscReal  every;                    /* transient: output interval in s (0: only the end) */
   TwinProbe *probes; /* named points where every field is reported */
   PetscInt   nprobes;
 } TwinDeckOutput;
@@ -99,6 +160,9 @@ struct _TwinDeck {
   TwinMaterial     *materials;
   PetscInt          nmaterials;
   TwinDeckMechanics mechanics;
+  PetscBool         has_mechanics;       /* a mechanics: section is present */
+  TwinDeckThermal   thermal;
+  TwinDeckTime      time;
   TwinDeckOutput    output;
   char              solver_options[TWIN_PATH_LEN]; /* solver: options: string, PETSc syntax */
 };
