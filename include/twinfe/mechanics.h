@@ -10,15 +10,12 @@
 #define TWINFE_MECHANICS_H
 
 #include <petscksp.h>
-#include <twinfe/mesh.h>
-#include <twk.h>
+#include <twinfe/space.h>
 
 typedef struct {
-  PetscInt   face, cell;       /* local boundary face and its cell */
+  TwinFace   f;                /* the face and its node maps */
   PetscReal  traction[3];      /* constant traction */
   PetscReal  pressure;         /* pressure (positive into the body) */
-  PetscInt   fvert[4];         /* face kernel vertex k is cell kernel vertex fvert[k] */
-  PetscInt   fnode[9];         /* face kernel node b is cell kernel node fnode[b] */
 } TwinFaceLoad;
 
 /* A vector function of position, v[0..dim) = f(x); used for manufactured solutions and for
@@ -29,35 +26,20 @@ typedef struct _TwinMechanics *TwinMechanics;
 struct _TwinMechanics {
   TwinMesh      mesh;          /* borrowed */
   TwinDeck      deck;          /* borrowed */
+  TwinSpace     sp;            /* displacement: dim components per node, Dirichlet constraints */
   PetscInt      dim, order;
-  TwkElement    elem;          /* field element of the cells */
-  TwkElement    face;          /* field element of the boundary faces */
-  TwkElement    geom;          /* order-1 element (geometry, point location) */
-  PetscInt      nen, nedof, nverts;
-  PetscInt      vertexNode[TWK_MAX_VERTS]; /* kernel node at each geometry vertex */
-  PetscSection  section;       /* local DOF layout, Dirichlet DOFs as constraints */
-  PetscInt     *cellDofs;      /* [ncells*nen]: local offset of each kernel node's first DOF */
-  PetscInt     *cellVerts;     /* [ncells*nverts]: local coordinate offset of each kernel vertex */
-  PetscInt     *cellMat;       /* [ncells]: material index */
   PetscBool    *cellLifted;    /* [ncells]: has a nonzero Dirichlet value */
+  PetscInt     *cellMat;       /* [ncells]: material index */
   TwkElasticity *mats;         /* per material */
   PetscReal    *bodyForce;     /* per material, [nmat*3] */
   TwinFaceLoad *faceLoads;
   PetscInt      nfaceLoads;
-  PetscInt      blockSize;     /* dim when every node is entirely free or entirely fixed */
-  PetscCount    ncoo;          /* COO entries: one dim x dim block per coupled node pair */
-  PetscScalar  *cooValues;     /* assembled blocks, summed over the cells that share them */
-  PetscInt     *cellBlocks;    /* [ncells*nen*nen]: block of node pair (a, b) of each cell */
-  PetscInt      chunk;         /* cells per assembly chunk (consecutive local cells) */
-  PetscInt      ncolors;       /* chunks of one colour share no vertex: assembled without atomics */
-  PetscInt     *colorStart;    /* [ncolors+1] into colorCells */
-  PetscInt     *colorCells;    /* chunk numbers, colour after colour */
+  PetscScalar  *cooValues;     /* assembled node blocks (layout of sp->cellBlocks) */
   Mat           A;
   KSP           ksp;
   Vec           u, b;          /* global: solution and load, free DOFs only */
   Vec           ulocal;        /* local: solution with Dirichlet values */
   Vec           bcLocal;       /* local: Dirichlet values, zero elsewhere */
-  const PetscScalar *coords;   /* local vertex coordinates (borrowed array of the DM) */
   PetscInt      ndofGlobal;
   TwinPointFunction bodyFn;    /* optional body force f(x), added to the deck's */
   void         *bodyCtx;

@@ -105,7 +105,7 @@ static PetscErrorCode CommandCheck(const char *deckPath)
   /* matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + PETSc's COO maps
      (about 12 bytes per entry) + our assembled COO values + about 20 vectors */
   {
-    double ncooTotal = (double)mech->ncoo;
+    double ncooTotal = (double)mech->sp->ncoo;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncooTotal, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
     mem = info.nz_allocated * (8.0 + 4.0) * 2.5 + ncooTotal * (12.0 + 8.0) + 20.0 * 8.0 * mech->ndofGlobal;
   }
@@ -122,7 +122,7 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  boundaries: %s\n", list));
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  free DOFs: %" PetscInt_FMT ", matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", mech->ndofGlobal, info.nz_allocated,
-                        mech->blockSize));
+                        mech->sp->blockSize));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  materials: %" PetscInt_FMT ", boundary conditions: %" PetscInt_FMT ", probes: %" PetscInt_FMT "\n", deck->nmaterials,
                         deck->mechanics.nbcs, deck->output.nprobes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory estimate: %.1f MiB (all ranks)\n", mem / 1048576.0));

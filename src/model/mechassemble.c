@@ -7,10 +7,10 @@
 /* Gather the kernel-ordered vertex coordinates of local cell lc. */
 static inline void GatherX(TwinMechanics m, PetscInt lc, double *X)
 {
-  const PetscInt *cv = &m->cellVerts[lc * m->nverts];
-  for (PetscInt k = 0; k < m->nverts; k++)
+  const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
+  for (PetscInt k = 0; k < m->sp->nverts; k++)
     for (PetscInt d = 0; d < m->dim; d++)
-      X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+      X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
 }
 
 /*@C
@@ -23,9 +23,9 @@ PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const 
   PetscInt lc = c - m->mesh->cStart;
 
   PetscFunctionBegin;
-  for (PetscInt a = 0; a < m->nen; a++)
+  for (PetscInt a = 0; a < m->sp->nen; a++)
     for (PetscInt d = 0; d < m->dim; d++)
-      ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
+      ue[a * m->dim + d] = PetscRealPart(ul[m->sp->cellDofs[lc * m->sp->nen + a] + d]);
   PetscFunctionReturn(0);
 }
 
@@ -37,36 +37,36 @@ PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const 
 @*/
 PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
 {
-  PetscInt           ne = m->nedof, bad = -1;
+  PetscInt           ne = m->sp->nedof, bad = -1;
   Vec                floc;
   PetscScalar       *f;
   const PetscScalar *bc;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
-  PetscCall(DMGetLocalVector(m->mesh->dm, &floc));
+  PetscCall(DMGetLocalVector(m->sp->dm, &floc));
   PetscCall(VecZeroEntries(floc));
   PetscCall(VecGetArray(floc, &f));
   PetscCall(VecGetArrayRead(m->bcLocal, &bc));
-  PetscCall(PetscArrayzero(m->cooValues, m->ncoo));
+  PetscCall(PetscArrayzero(m->cooValues, m->sp->ncoo));
 #pragma omp parallel
   {
     double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF],
         Ke[TWK_MAX_EDOF * TWK_MAX_EDOF];
-    for (PetscInt color = 0; color < m->ncolors; color++) {
+    for (PetscInt color = 0; color < m->sp->ncolors; color++) {
 #pragma omp for schedule(dynamic, 1)
-      for (PetscInt ich = m->colorStart[color]; ich < m->colorStart[color + 1]; ich++) {
-        PetscInt ch   = m->colorCells[ich],
-                 cEnd = PetscMin((ch + 1) * m->chunk, m->mesh->cEnd - m->mesh->cStart);
-        for (PetscInt lc = ch * m->chunk; lc < cEnd; lc++) {
-          PetscInt             mi = m->cellMat[lc], nen = m->nen, dim = m->dim;
+      for (PetscInt ich = m->sp->colorStart[color]; ich < m->sp->colorStart[color + 1]; ich++) {
+        PetscInt ch   = m->sp->colorCells[ich],
+                 cEnd = PetscMin((ch + 1) * m->sp->chunk, m->mesh->cEnd - m->mesh->cStart);
+        for (PetscInt lc = ch * m->sp->chunk; lc < cEnd; lc++) {
+          PetscInt             mi = m->cellMat[lc], nen = m->sp->nen, dim = m->dim;
           const TwkElasticity *mat = &m->mats[mi];
           const double        *b   = &m->bodyForce[3 * mi];
-          const PetscInt      *blk = &m->cellBlocks[lc * nen * nen];
+          const PetscInt      *blk = &m->sp->cellBlocks[lc * nen * nen];
           PetscBool            hasBody =
               (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
           GatherX(m, lc, X);
-          if (TwkElasticityStiffness(&m->elem, X, mat, Ke) <= 0) {
+          if (TwkElasticityStiffness(&m->sp->elem, X, mat, Ke) <= 0) {
 #pragma omp critical
             bad = m->mesh->cnatural[lc];
           }
@@ -81,20 +81,20 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
           if (!hasBody && !m->cellLifted[lc]) continue; /* next cell of the chunk */
           for (PetscInt i = 0; i < ne; i++)
             fe[i] = 0;
-          if (hasBody) TwkElasticityBodyForce(&m->elem, X, mat, b, fe);
+          if (hasBody) TwkElasticityBodyForce(&m->sp->elem, X, mat, b, fe);
           if (m->bodyFn) {
             double bq[TWK_MAX_QP * 3];
-            for (PetscInt q = 0; q < m->elem.nqp; q++) {
+            for (PetscInt q = 0; q < m->sp->elem.nqp; q++) {
               double x[3];
-              TwkGeometryMap(&m->elem, (int)dim, X, &m->elem.qp[q * dim], x);
+              TwkGeometryMap(&m->sp->elem, (int)dim, X, &m->sp->elem.qp[q * dim], x);
               m->bodyFn(dim, x, &bq[q * dim], m->bodyCtx);
             }
-            TwkElasticityBodyForceQP(&m->elem, X, mat, bq, fe);
+            TwkElasticityBodyForceQP(&m->sp->elem, X, mat, bq, fe);
           }
           if (m->cellLifted[lc]) {
             for (PetscInt a = 0; a < nen; a++)
               for (PetscInt d = 0; d < dim; d++)
-                ue[a * dim + d] = PetscRealPart(bc[m->cellDofs[lc * nen + a] + d]);
+                ue[a * dim + d] = PetscRealPart(bc[m->sp->cellDofs[lc * nen + a] + d]);
             for (PetscInt i = 0; i < ne; i++) {
               double s = 0;
               for (PetscInt j = 0; j < ne; j++)
@@ -104,7 +104,7 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
           }
           for (PetscInt a = 0; a < nen; a++)
             for (PetscInt d = 0; d < dim; d++)
-              f[m->cellDofs[lc * nen + a] + d] += fe[a * dim + d];
+              f[m->sp->cellDofs[lc * nen + a] + d] += fe[a * dim + d];
         }
       }
     }
@@ -123,27 +123,27 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
   for (PetscInt i = 0; i < m->nfaceLoads; i++) {
     const TwinFaceLoad *fl = &m->faceLoads[i];
-    PetscInt            lc = fl->cell - m->mesh->cStart;
+    PetscInt            lc = fl->f.cell - m->mesh->cStart;
     double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
     GatherX(m, lc, X);
-    for (PetscInt k = 0; k < m->nverts; k++)
+    for (PetscInt k = 0; k < m->sp->nverts; k++)
       for (PetscInt d = 0; d < m->dim; d++)
-        inside[d] += X[k * m->dim + d] / m->nverts;
-    for (PetscInt k = 0; k < m->face.nverts; k++)
+        inside[d] += X[k * m->dim + d] / m->sp->nverts;
+    for (PetscInt k = 0; k < m->sp->face.nverts; k++)
       for (PetscInt d = 0; d < m->dim; d++)
-        Xf[k * m->dim + d] = X[fl->fvert[k] * m->dim + d];
-    for (PetscInt k = 0; k < m->face.nnodes * m->dim; k++)
+        Xf[k * m->dim + d] = X[fl->f.fvert[k] * m->dim + d];
+    for (PetscInt k = 0; k < m->sp->face.nnodes * m->dim; k++)
       fe[k] = 0;
-    TwkSurfaceLoad(&m->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure,
+    TwkSurfaceLoad(&m->sp->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure,
                    m->dim == 2 ? m->mats[m->cellMat[lc]].thickness : 1.0, fe);
-    for (PetscInt b = 0; b < m->face.nnodes; b++)
+    for (PetscInt b = 0; b < m->sp->face.nnodes; b++)
       for (PetscInt d = 0; d < m->dim; d++)
-        f[m->cellDofs[lc * m->nen + fl->fnode[b]] + d] += fe[b * m->dim + d];
+        f[m->sp->cellDofs[lc * m->sp->nen + fl->f.fnode[b]] + d] += fe[b * m->dim + d];
   }
   PetscCall(VecRestoreArray(floc, &f));
   PetscCall(VecZeroEntries(m->b));
-  PetscCall(DMLocalToGlobal(m->mesh->dm, floc, ADD_VALUES, m->b));
-  PetscCall(DMRestoreLocalVector(m->mesh->dm, &floc));
+  PetscCall(DMLocalToGlobal(m->sp->dm, floc, ADD_VALUES, m->b));
+  PetscCall(DMRestoreLocalVector(m->sp->dm, &floc));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -185,7 +185,7 @@ PetscErrorCode TwinMechanicsSolve(TwinMechanics m)
              "options (-mechanics_ksp_max_it, -mechanics_pc_type lu for small problems)",
              KSPConvergedReasons[reason], m->iterations, (double)m->residual);
   PetscCall(VecCopy(m->bcLocal, m->ulocal));
-  PetscCall(DMGlobalToLocal(m->mesh->dm, m->u, INSERT_VALUES, m->ulocal));
+  PetscCall(DMGlobalToLocal(m->sp->dm, m->u, INSERT_VALUES, m->ulocal));
   PetscFunctionReturn(0);
 }
 
@@ -221,17 +221,17 @@ PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics m, TwinPointFunct
     PetscInt        nc, off, *cl = NULL, ncl, nv = 0;
     const PetscInt *idx;
     PetscReal       x[3] = {0, 0, 0}, u[3];
-    PetscCall(PetscSectionGetConstraintDof(m->section, p, &nc));
+    PetscCall(PetscSectionGetConstraintDof(m->sp->section, p, &nc));
     if (!nc) continue;
-    PetscCall(PetscSectionGetOffset(m->section, p, &off));
-    PetscCall(PetscSectionGetConstraintIndices(m->section, p, &idx));
+    PetscCall(PetscSectionGetOffset(m->sp->section, p, &off));
+    PetscCall(PetscSectionGetConstraintIndices(m->sp->section, p, &idx));
     PetscCall(DMPlexGetTransitiveClosure(mesh->dm, p, PETSC_TRUE, &ncl, &cl));
     for (PetscInt i = 0; i < ncl; i++) {
       PetscInt q = cl[2 * i], coff;
       if (q < mesh->vStart || q >= mesh->vEnd) continue;
       PetscCall(PetscSectionGetOffset(cs, q, &coff));
       for (PetscInt d = 0; d < m->dim; d++)
-        x[d] += PetscRealPart(m->coords[coff + d]);
+        x[d] += PetscRealPart(m->sp->coords[coff + d]);
       nv++;
     }
     PetscCall(DMPlexRestoreTransitiveClosure(mesh->dm, p, PETSC_TRUE, &ncl, &cl));
@@ -261,7 +261,7 @@ PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, vo
   PetscReal          acc[2] = {0, 0};
 
   PetscFunctionBegin;
-  PetscCheck(!TwkElementSetup(m->elem.shape, m->elem.order, (int)qorder, &e), PETSC_COMM_SELF,
+  PetscCheck(!TwkElementSetup(m->sp->elem.shape, m->sp->elem.order, (int)qorder, &e), PETSC_COMM_SELF,
              PETSC_ERR_SUP, "no quadrature of degree %" PetscInt_FMT, qorder);
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
   for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {

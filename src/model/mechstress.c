@@ -6,7 +6,7 @@
 static void CellStress6(TwinMechanics m, PetscInt lc, const double *X, const double *ue, const double *xi, double *s6)
 {
   double s[TWK_MAX_VOIGT], szz = 0;
-  TwkElasticityStress(&m->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
+  TwkElasticityStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
   if (m->dim == 3) {
     for (int k = 0; k < 6; k++) s6[k] = s[k];
   } else {
@@ -21,11 +21,11 @@ static double VonMises6(const double *s)
 
 static void GatherCell(TwinMechanics m, PetscInt lc, const PetscScalar *ul, double *X, double *ue)
 {
-  const PetscInt *cv = &m->cellVerts[lc * m->nverts];
-  for (PetscInt k = 0; k < m->nverts; k++)
-    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
-  for (PetscInt a = 0; a < m->nen; a++)
-    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->cellDofs[lc * m->nen + a] + d]);
+  const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
+  for (PetscInt k = 0; k < m->sp->nverts; k++)
+    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
+  for (PetscInt a = 0; a < m->sp->nen; a++)
+    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->sp->cellDofs[lc * m->sp->nen + a] + d]);
 }
 
 /*@C
@@ -47,9 +47,9 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
   if (!m->vertexStress) PetscCall(PetscMalloc4(nv * 6, &m->vertexStress, nv, &m->vertexVonMises, ncell * 6, &m->cellStress, ncell, &m->cellVonMises));
-  TwkElementVertexRefCoords(&m->elem, vref);
-  for (PetscInt k = 0; k < m->nverts; k++)
-    for (PetscInt d = 0; d < m->dim; d++) cen[d] += vref[k * m->dim + d] / m->nverts;
+  TwkElementVertexRefCoords(&m->sp->elem, vref);
+  for (PetscInt k = 0; k < m->sp->nverts; k++)
+    for (PetscInt d = 0; d < m->dim; d++) cen[d] += vref[k * m->dim + d] / m->sp->nverts;
   PetscCall(PetscCalloc1(npt * 7, &acc));
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
   for (PetscInt lc = 0; lc < ncell; lc++) {
@@ -58,8 +58,8 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
     CellStress6(m, lc, X, ue, cen, &m->cellStress[lc * 6]);
     m->cellVonMises[lc] = VonMises6(&m->cellStress[lc * 6]);
     /* the vertex of kernel vertex k: find it through the coordinate offsets */
-    for (PetscInt k = 0; k < m->nverts; k++) {
-      PetscInt v = -1, off = m->cellVerts[lc * m->nverts + k];
+    for (PetscInt k = 0; k < m->sp->nverts; k++) {
+      PetscInt v = -1, off = m->sp->cellVerts[lc * m->sp->nverts + k];
       CellStress6(m, lc, X, ue, &vref[k * m->dim], s6);
       /* coordinate offsets of vertices are (v - vStart) * dim in a plain coordinate section */
       v = mesh->vStart + off / m->dim;
@@ -89,12 +89,12 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
 /* Invert the geometry map of a cell by Newton's method; returns whether x lies in the cell. */
 static PetscBool LocateInCell(TwinMechanics m, const double *X, const double *x, double *xi)
 {
-  const TwkElement *g = &m->geom;
+  const TwkElement *g = &m->sp->geom;
   PetscInt          dim = m->dim;
   double            lo[3], hi[3], h = 0;
   for (PetscInt d = 0; d < dim; d++) {
     lo[d] = hi[d] = X[d];
-    for (PetscInt k = 1; k < m->nverts; k++) {
+    for (PetscInt k = 1; k < m->sp->nverts; k++) {
       lo[d] = PetscMin(lo[d], X[k * dim + d]);
       hi[d] = PetscMax(hi[d], X[k * dim + d]);
     }
@@ -106,7 +106,7 @@ static PetscBool LocateInCell(TwinMechanics m, const double *X, const double *x,
   for (PetscInt it = 0; it < 20; it++) {
     double N[TWK_MAX_VERTS], dN[TWK_MAX_VERTS * 3], J[3][3] = {{0}}, r[3], xc[3] = {0, 0, 0}, det, inv[3][3], step = 0;
     TwkBasisEval(g, xi, N, dN);
-    for (PetscInt k = 0; k < m->nverts; k++)
+    for (PetscInt k = 0; k < m->sp->nverts; k++)
       for (PetscInt d = 0; d < dim; d++) {
         xc[d] += N[k] * X[k * dim + d];
         for (PetscInt e = 0; e < dim; e++) J[d][e] += X[k * dim + d] * dN[k * dim + e];
@@ -185,10 +185,10 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
         gathered = PETSC_TRUE;
       }
       if (!LocateInCell(m, X, &x[i * 3], xi)) continue;
-      TwkBasisEval(&m->elem, xi, N, NULL);
+      TwkBasisEval(&m->sp->elem, xi, N, NULL);
       for (PetscInt d = 0; d < m->dim; d++) {
         double u = 0;
-        for (PetscInt a = 0; a < m->nen; a++) u += N[a] * ue[a * m->dim + d];
+        for (PetscInt a = 0; a < m->sp->nen; a++) u += N[a] * ue[a * m->dim + d];
         acc[i * 10 + d] += u;
       }
       CellStress6(m, lc, X, ue, xi, s6);
@@ -229,9 +229,9 @@ PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics m, PetscInt n, const Pets
   PetscCall(PetscCalloc1(n, &hit));
   for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
     double          X[TWK_MAX_VERTS * 3], xi[3];
-    const PetscInt *cv = &m->cellVerts[lc * m->nverts];
-    for (PetscInt k = 0; k < m->nverts; k++)
-      for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->coords[cv[k] + d]);
+    const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
+    for (PetscInt k = 0; k < m->sp->nverts; k++)
+      for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
     for (PetscInt i = 0; i < n; i++)
       if (!hit[i] && LocateInCell(m, X, &x[i * 3], xi)) hit[i] = 1;
   }

@@ -141,7 +141,7 @@ static PetscErrorCode WriteXdmf(TwinMechanics m, const char *dir, const char *h5
 {
   char  path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
   FILE *fp;
-  PetscInt nv = m->mesh->nvglobal, nc = m->mesh->ncglobal, nvpc = m->nverts;
+  PetscInt nv = m->mesh->nvglobal, nc = m->mesh->ncglobal, nvpc = m->sp->nverts;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.xmf", dir));
@@ -242,7 +242,7 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
   for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
     PetscInt off;
     if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
-    PetscCall(PetscSectionGetOffset(m->section, v, &off));
+    PetscCall(PetscSectionGetOffset(m->sp->section, v, &off));
     for (PetscInt d = 0; d < 3; d++) buf[nown * 3 + d] = d < dim ? PetscRealPart(ul[off + d]) : 0.0;
     nown++;
   }
@@ -266,7 +266,7 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
   /* cells: all local cells are owned (no overlap) */
   {
     PetscReal *topo;
-    PetscInt   nvpc = m->nverts;
+    PetscInt   nvpc = m->sp->nverts;
     /* kernel (lexicographic) order to XDMF/VTK order */
     static const PetscInt quad[4] = {0, 1, 3, 2}, hex[8] = {0, 1, 3, 2, 4, 5, 7, 6};
     PetscCall(PetscMalloc1(ncell * PetscMax(nvpc, 6), &topo));
@@ -274,13 +274,13 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
        two vertices of a simplex or the first two axes of a tensor cell */
     static const PetscInt swapQuad[4] = {0, 2, 1, 3}, swapHex[8] = {0, 2, 1, 3, 4, 6, 5, 7};
     for (PetscInt lc = 0; lc < ncell; lc++) {
-      const PetscInt *cv = &m->cellVerts[lc * nvpc];
+      const PetscInt *cv = &m->sp->cellVerts[lc * nvpc];
       PetscInt        lex[8];
       PetscReal       e[3][3] = {{0}}, det;
       PetscInt        axis[3] = {1, 2, 3};
       if (!mesh->simplex) { axis[1] = 2; axis[2] = 4; }
       for (PetscInt j = 0; j < dim; j++)
-        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(m->coords[cv[axis[j]] + d] - m->coords[cv[0] + d]);
+        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(m->sp->coords[cv[axis[j]] + d] - m->sp->coords[cv[0] + d]);
       det = dim == 2 ? e[0][0] * e[1][1] - e[0][1] * e[1][0]
                      : e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
       for (PetscInt k = 0; k < nvpc; k++) lex[k] = k;

@@ -1,0 +1,83 @@
+/* space.h: a finite-element space on a TwinMesh. Lagrange nodes of order 1 or 2 carrying
+ * ncomp components each (dim for displacement, 1 for temperature), laid out by a PetscSection
+ * on the space's own clone of the mesh DM, with Dirichlet DOFs as section constraints. The
+ * space maps every cell and boundary face to the kernels' node order and owns the matrix
+ * pattern: a unique node-block COO pattern set once, and a colouring of cell chunks for
+ * threaded assembly. Models (mechanics, thermal) each own a space and add their physics. */
+#ifndef TWINFE_SPACE_H
+#define TWINFE_SPACE_H
+
+#include <petscmat.h>
+#include <twinfe/mesh.h>
+#include <twk.h>
+
+/* A boundary face owned by this rank, mapped to its cell's kernel nodes. */
+typedef struct {
+  PetscInt face, cell;   /* local mesh points */
+  PetscInt fvert[4];     /* face kernel vertex k is cell kernel vertex fvert[k] */
+  PetscInt fnode[9];     /* face kernel node b is cell kernel node fnode[b] */
+} TwinFace;
+
+typedef struct _TwinSpace *TwinSpace;
+struct _TwinSpace {
+  TwinMesh           mesh;          /* borrowed */
+  DM                 dm;            /* clone of mesh->dm carrying this space's section */
+  PetscInt           dim, order, ncomp;
+  TwkElement         elem, face, geom; /* cell, boundary-face and order-1 geometry elements */
+  PetscInt           nen, nverts, nedof;
+  PetscInt           vertexNode[TWK_MAX_VERTS]; /* kernel node at each geometry vertex */
+  PetscSection       section;       /* local layout with constraints */
+  PetscInt          *bcid;          /* [npoints*ncomp]: id of the Dirichlet condition on each DOF, -1 free */
+  PetscInt          *pointGlobal;   /* [npoints*ncomp]: global index of each DOF, -1 constrained */
+  PetscInt          *cellDofs;      /* [ncells*nen]: local offset of each kernel node's first DOF */
+  PetscInt          *cellVerts;     /* [ncells*nverts]: local coordinate offset of each kernel vertex */
+  const PetscScalar *coords;        /* local vertex coordinates (borrowed array of the DM) */
+  PetscInt           blockSize;     /* ncomp when every node is entirely free or entirely fixed */
+  PetscInt           nlocal, nglobal; /* free DOFs */
+  PetscCount         ncoo;          /* COO entries: one ncomp x ncomp block per coupled node pair */
+  PetscInt          *cellBlocks;    /* [ncells*nen*nen]: block of node pair (a, b) of each cell */
+  PetscInt           chunk, ncolors, *colorStart, *colorCells; /* coloured chunks of cells */
+  PetscBool          setup;
+};
+
+/* Create the DOF layout (no constraints yet). qorder: quadrature degree of the cell element
+ * (<= 0: the stiffness default, 2*order). Collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceCreate(TwinMesh mesh, PetscInt order, PetscInt ncomp, PetscInt qorder, TwinSpace *sp);
+/* Constrain the components with active[c] on the closure of every point of label `name`, tagged
+ * with `id` (later calls win). Before TwinSpaceSetUp(). Not collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceConstrain(TwinSpace sp, const char name[], const PetscBool active[], PetscInt id);
+/* Finish: make constraints consistent over ranks, number the DOFs, map cells, build the COO
+ * pattern into a new matrix A (options prefix `prefix`). Collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A);
+/* Boundary faces of label `name` owned by this rank, mapped to kernel nodes. Not collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceGetFaces(TwinSpace sp, const char name[], PetscInt *n, TwinFace **faces);
+/* Kernel-ordered vertex coordinates X[nverts*dim] of local cell lc. */
+static inline void TwinSpaceCellCoordinates(TwinSpace sp, PetscInt lc, double *X)
+{
+  const PetscInt *cv = &sp->cellVerts[lc * sp->nverts];
+  for (PetscInt k = 0; k < sp->nverts; k++)
+    for (PetscInt d = 0; d < sp->dim; d++) X[k * sp->dim + d] = PetscRealPart(sp->coords[cv[k] + d]);
+}
+/* Kernel-ordered values ue[nedof] of local cell lc from a local vector array. */
+static inline void TwinSpaceCellValues(TwinSpace sp, PetscInt lc, const PetscScalar *ul, double *ue)
+{
+  for (PetscInt a = 0; a < sp->nen; a++)
+    for (PetscInt c = 0; c < sp->ncomp; c++) ue[a * sp->ncomp + c] = PetscRealPart(ul[sp->cellDofs[lc * sp->nen + a] + c]);
+}
+/* Position of a mesh point carrying nodes: the mean of its vertices. */
+PETSC_EXTERN PetscErrorCode TwinSpacePointPosition(TwinSpace sp, PetscInt p, PetscReal x[]);
+/* Add an element matrix Ke[nedof*nedof] of local cell lc into the COO values. */
+static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const double *Ke, PetscScalar *v)
+{
+  const PetscInt *blk = &sp->cellBlocks[lc * sp->nen * sp->nen];
+  PetscInt        nc = sp->ncomp, ne = sp->nedof;
+  for (PetscInt a = 0; a < sp->nen; a++)
+    for (PetscInt b = 0; b < sp->nen; b++) {
+      PetscScalar *w = &v[(PetscCount)blk[a * sp->nen + b] * nc * nc];
+      for (PetscInt c = 0; c < nc; c++)
+        for (PetscInt d = 0; d < nc; d++) w[c * nc + d] += Ke[(a * nc + c) * ne + b * nc + d];
+    }
+}
+PETSC_EXTERN PetscErrorCode TwinSpaceDestroy(TwinSpace *sp);
+
+#endif
