@@ -152,11 +152,14 @@ PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
       if (!ierr) { /* keep the new typed deck */
         PetscCall(TwinDeckResetTyped(deck));
         PetscCall(PetscStrncpy(deck->name, scratch->name, sizeof(deck->name)));
-        deck->mesh       = scratch->mesh;
-        deck->materials  = scratch->materials;
-        deck->nmaterials = scratch->nmaterials;
-        deck->mechanics  = scratch->mechanics;
-        deck->output     = scratch->output;
+        deck->mesh          = scratch->mesh;
+        deck->materials     = scratch->materials;
+        deck->nmaterials    = scratch->nmaterials;
+        deck->mechanics     = scratch->mechanics;
+        deck->has_mechanics = scratch->has_mechanics;
+        deck->thermal       = scratch->thermal;
+        deck->time          = scratch->time;
+        deck->output        = scratch->output;
         PetscCall(PetscStrncpy(deck->solver_options, scratch->solver_options,
                                sizeof(deck->solver_options)));
         PetscCall(PetscFree(scratch));

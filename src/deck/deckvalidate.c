@@ -1,7 +1,9 @@
 /* deckvalidate.c: the deck schema. Walks the TwinNode tree and fills the typed TwinDeck,
  * checking every key (unknown ones get a suggestion), every type and every number's range,
  * and every path, so a bad deck stops before any work with FILE:LINE:COL and what was
- * expected. Sections of later twinfe versions are recognized and refused by name. */
+ * expected. Sections of later twinfe versions are recognized and refused by name.
+ * Which sections are present changes what is required: thermal: needs conductivities (and, with
+ * time:, densities and specific heats); E and nu are needed unless the deck is thermal only. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@ typedef struct {
   PetscInt    vdim;    /* file mesh: components of the first vector given */
   TwinNode    vdimsrc; /* ... and where */
   char        vdimwhere[WHERE_LEN];
+  PetscBool   has_thermal, has_time, has_mech; /* sections present (known before materials) */
+  PetscBool   kelvin;                          /* thermal.temperature_unit: K */
 } Ctx;
 
 static PetscErrorCode CheckVersion(Ctx *, TwinNode);
@@ -31,6 +35,10 @@ static PetscErrorCode ValidateMaterials(Ctx *, TwinNode);
 static PetscErrorCode ValidateMechanics(Ctx *, TwinNode);
 static PetscErrorCode ValidateOutput(Ctx *, TwinNode);
 static PetscErrorCode ValidateSolver(Ctx *, TwinNode);
+static TwinNode       Get(TwinNode, const char[]);
+static PetscErrorCode ThermalUnit(Ctx *, TwinNode);
+static PetscErrorCode ValidateThermal(Ctx *, TwinNode, PetscInt);
+static PetscErrorCode ValidateTime(Ctx *, TwinNode, PetscInt);
 
 /* snprintf that may truncate on purpose (messages and paths in messages) */
 static void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
@@ -44,10 +52,10 @@ static void Fmt(char buf[], size_t len, const char fmt[], ...)
 
 #define Err(c, node, ...) TwinDeckErrorNode((c)->comm, (c)->file, node, __VA_ARGS__)
 
-static const char *const top_known[]  = {"twinfe",    "name",   "mesh",  "materials",
-                                         "mechanics", "output", "solver"};
-static const char *const top_future[] = {"thermal",      "time",       "ensemble",  "sensors",
-                                         "assimilation", "prediction", "checkpoint"};
+static const char *const top_known[]  = {"twinfe",    "name", "mesh",   "materials", "thermal",
+                                         "mechanics", "time", "output", "solver"};
+static const char *const top_future[] = {"ensemble", "sensors", "assimilation", "prediction",
+                                         "checkpoint"};
 #define N(a) ((PetscInt)(sizeof(a) / sizeof((a)[0])))
 
 /* Fill the typed part of deck from deck->root. On error the typed part may be partly filled:
@@ -78,10 +86,22 @@ PetscErrorCode TwinDeckValidate(TwinDeck deck)
   deck->mesh.line = root->keyline[i];
   deck->mesh.col  = root->keycol[i];
   PetscCall(ValidateMesh(&c, n));
+  c.has_thermal = Get(root, "thermal") ? PETSC_TRUE : PETSC_FALSE;
+  c.has_time    = Get(root, "time") ? PETSC_TRUE : PETSC_FALSE;
+  c.has_mech    = Get(root, "mechanics") ? PETSC_TRUE : PETSC_FALSE;
+  if (c.has_thermal) PetscCall(ThermalUnit(&c, Get(root, "thermal"))); /* materials need it */
   PetscCall(Section(&c, root, "materials", PETSC_TRUE, &n, &i));
   PetscCall(ValidateMaterials(&c, n));
+  if (!c.has_mech && !c.has_thermal)
+    PetscCall(Err(&c, root,
+                  "missing required section 'mechanics' or 'thermal' (a deck needs at least one)"));
+  PetscCall(Section(&c, root, "thermal", PETSC_FALSE, &n, &i));
+  PetscCall(ValidateThermal(&c, n, i));
   PetscCall(Section(&c, root, "mechanics", PETSC_FALSE, &n, &i));
+  deck->has_mechanics = c.has_mech;
   PetscCall(ValidateMechanics(&c, n));
+  PetscCall(Section(&c, root, "time", PETSC_FALSE, &n, &i));
+  PetscCall(ValidateTime(&c, n, i));
   PetscCall(Section(&c, root, "output", PETSC_FALSE, &n, &i));
   PetscCall(ValidateOutput(&c, n));
   PetscCall(Section(&c, root, "solver", PETSC_FALSE, &n, &i));
@@ -95,6 +115,11 @@ PetscErrorCode TwinDeckResetTyped(TwinDeck deck)
   PetscCall(PetscFree(deck->materials));
   PetscCall(PetscFree(deck->mechanics.bcs));
   PetscCall(PetscFree(deck->output.probes));
+  PetscCall(PetscFree(deck->thermal.bcs));
+  PetscCall(PetscFree(deck->thermal.sources));
+  PetscCall(PetscMemzero(&deck->thermal, sizeof(deck->thermal)));
+  PetscCall(PetscMemzero(&deck->time, sizeof(deck->time)));
+  deck->has_mechanics = PETSC_FALSE;
   PetscCall(PetscMemzero(deck->name, sizeof(deck->name)));
   PetscCall(PetscMemzero(&deck->mesh, sizeof(deck->mesh)));
   deck->nmaterials = 0;
@@ -580,7 +605,9 @@ static PetscErrorCode ValidateMaterials(Ctx *c, TwinNode n)
   static const char *const known[] = {
       "region",       "E", "nu", "density", "expansion", "reference_temperature", "conductivity",
       "specific_heat"};
-  TwinDeck deck = c->deck;
+  TwinDeck  deck      = c->deck;
+  PetscBool elastic   = c->has_mech || !c->has_thermal; /* E, nu required */
+  PetscBool transient = c->has_thermal && c->has_time;  /* density, specific_heat required */
 
   PetscFunctionBegin;
   PetscCall(
@@ -605,28 +632,43 @@ static PetscErrorCode ValidateMaterials(Ctx *c, TwinNode n)
     PetscCall(PetscStrncpy(mat->region, "all", sizeof(mat->region)));
     if ((v = Get(p, "region")))
       PetscCall(GetString(c, v, Join(w, where, "region"), mat->region, sizeof(mat->region)));
-    PetscCall(Require(c, p, where, "E", &v));
-    PetscCall(GetReal(c, v, Join(w, where, "E"), &mat->E));
-    if (!(mat->E > 0)) PetscCall(Err(c, v, "%s must be > 0 (Pa), got %s", w, v->scalar));
-    PetscCall(Require(c, p, where, "nu", &v));
-    PetscCall(GetReal(c, v, Join(w, where, "nu"), &mat->nu));
-    if (!(mat->nu > -1 && mat->nu < 0.5))
-      PetscCall(Err(c, v, "%s must be in (-1, 0.5), got %s", w, v->scalar));
+    /* E and nu: required unless the deck is thermal only (then optional, 0 when absent) */
+    if (elastic) PetscCall(Require(c, p, where, "E", &v));
+    PetscCall(OptReal(c, p, where, "E", &mat->E, &v));
+    if (v && !(mat->E > 0)) PetscCall(Err(c, v, "%s.E must be > 0 (Pa), got %s", where, v->scalar));
+    if (elastic) PetscCall(Require(c, p, where, "nu", &v));
+    PetscCall(OptReal(c, p, where, "nu", &mat->nu, &v));
+    if (v && !(mat->nu > -1 && mat->nu < 0.5))
+      PetscCall(Err(c, v, "%s.nu must be in (-1, 0.5), got %s", where, v->scalar));
     PetscCall(OptReal(c, p, where, "density", &mat->density, &v));
     if (v && !(mat->density >= 0))
       PetscCall(Err(c, v, "%s.density must be >= 0 (kg/m^3), got %s", where, v->scalar));
-    PetscCall(OptReal(c, p, where, "expansion", &mat->expansion, &v));
-    mat->reference_temperature = 20;
-    PetscCall(OptReal(c, p, where, "reference_temperature", &mat->reference_temperature, &v));
-    if (v && !(mat->reference_temperature > -273.15))
-      PetscCall(Err(c, v, "%s.reference_temperature must be above -273.15 (degrees C), got %s",
+    if (transient && !v)
+      PetscCall(Err(c, p, "missing required key 'density' in %s (a transient thermal run needs it)",
+                    where));
+    if (transient && !(mat->density > 0))
+      PetscCall(Err(c, v, "%s.density must be > 0 (kg/m^3) for a transient thermal run, got %s",
                     where, v->scalar));
+    PetscCall(OptReal(c, p, where, "expansion", &mat->expansion, &v));
+    mat->reference_temperature = c->kelvin ? 293.15 : 20;
+    PetscCall(OptReal(c, p, where, "reference_temperature", &mat->reference_temperature, &v));
+    if (v && !(mat->reference_temperature > (c->kelvin ? 0 : -273.15)))
+      PetscCall(Err(c, v, "%s.reference_temperature must be above %s, got %s", where,
+                    c->kelvin ? "0 (kelvin)" : "-273.15 (degrees C)", v->scalar));
     PetscCall(OptReal(c, p, where, "conductivity", &mat->conductivity, &v));
     if (v && !(mat->conductivity > 0))
       PetscCall(Err(c, v, "%s.conductivity must be > 0 (W/(m K)), got %s", where, v->scalar));
+    if (c->has_thermal && !v)
+      PetscCall(Err(c, p,
+                    "missing required key 'conductivity' in %s (the thermal: section needs it)",
+                    where));
     PetscCall(OptReal(c, p, where, "specific_heat", &mat->specific_heat, &v));
     if (v && !(mat->specific_heat > 0))
       PetscCall(Err(c, v, "%s.specific_heat must be > 0 (J/(kg K)), got %s", where, v->scalar));
+    if (transient && !v)
+      PetscCall(Err(c, p,
+                    "missing required key 'specific_heat' in %s (a transient thermal run needs it)",
+                    where));
     /* every cell gets exactly one material */
     for (PetscInt j = 0; j < i; j++) {
       TwinMaterial *o = &deck->materials[j];
@@ -671,42 +713,54 @@ static PetscErrorCode GetBoundaryName(Ctx *c, TwinNode n, const char where[], ch
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ValidateBC(Ctx *c, TwinNode n, const char where[], TwinMechBC *bc)
+/* on: a boundary name or a list of names (box names are checked now, a file's later) */
+static PetscErrorCode GetOn(Ctx *c, TwinNode map, const char where[], char names[][TWIN_NAME_LEN],
+                            PetscInt *non, int online[], int oncol[])
 {
-  static const char *const known[] = {"on", "type", "value"};
-  static const char *const types[] = {"displacement", "traction", "pressure"};
-  TwinNode                 on, type, value;
-  PetscInt                 k;
-  char                     w[WHERE_LEN], w2[WHERE_LEN + 16];
+  TwinNode on;
+  char     w[WHERE_LEN], w2[WHERE_LEN + 16];
 
   PetscFunctionBegin;
-  PetscCall(ExpectKind(c, n, where, TWIN_NODE_MAP, "a map {on, type, value}"));
-  bc->line = n->line;
-  bc->col  = n->col;
-  PetscCall(CheckKeys(c, n, where, known, N(known), NULL, 0));
-  PetscCall(Require(c, n, where, "on", &on));
+  PetscCall(Require(c, map, where, "on", &on));
   Join(w, where, "on");
   if (on->kind == TWIN_NODE_SEQ) {
     if (!on->n) PetscCall(Err(c, on, "%s: needs at least one boundary name", w));
     if (on->n > TWIN_MAX_ON) PetscCall(Err(c, on, "%s: at most %d boundary names", w, TWIN_MAX_ON));
     for (PetscInt i = 0; i < on->n; i++) {
       Fmt(w2, sizeof(w2), "%s[%d]", w, (int)i);
-      PetscCall(GetBoundaryName(c, on->items[i], w2, bc->on[i]));
-      bc->online[i] = on->items[i]->line;
-      bc->oncol[i]  = on->items[i]->col;
+      PetscCall(GetBoundaryName(c, on->items[i], w2, names[i]));
+      online[i] = on->items[i]->line;
+      oncol[i]  = on->items[i]->col;
     }
-    bc->non = on->n;
+    *non = on->n;
   } else {
-    if (!on || on->kind != TWIN_NODE_SCALAR) {
+    if (on->kind != TWIN_NODE_SCALAR) {
       char buf[96];
       PetscCall(Err(c, on, "%s: expected a boundary name or a list of names, got %s", w,
                     TwinNodeDescribe(on, buf, sizeof(buf))));
     }
-    PetscCall(GetBoundaryName(c, on, w, bc->on[0]));
-    bc->online[0] = on->line;
-    bc->oncol[0]  = on->col;
-    bc->non       = 1;
+    PetscCall(GetBoundaryName(c, on, w, names[0]));
+    online[0] = on->line;
+    oncol[0]  = on->col;
+    *non      = 1;
   }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ValidateBC(Ctx *c, TwinNode n, const char where[], TwinMechBC *bc)
+{
+  static const char *const known[] = {"on", "type", "value"};
+  static const char *const types[] = {"displacement", "traction", "pressure"};
+  TwinNode                 type, value;
+  PetscInt                 k;
+  char                     w[WHERE_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectKind(c, n, where, TWIN_NODE_MAP, "a map {on, type, value}"));
+  bc->line = n->line;
+  bc->col  = n->col;
+  PetscCall(CheckKeys(c, n, where, known, N(known), NULL, 0));
+  PetscCall(GetOn(c, n, where, bc->on, &bc->non, bc->online, bc->oncol));
   PetscCall(Require(c, n, where, "type", &type));
   PetscCall(GetEnum(c, type, Join(w, where, "type"), types, N(types), &k));
   bc->type = (TwinMechBCType)k;
@@ -741,10 +795,11 @@ static PetscErrorCode ValidateBC(Ctx *c, TwinNode n, const char where[], TwinMec
 
 static PetscErrorCode ValidateMechanics(Ctx *c, TwinNode n)
 {
-  static const char *const known[]  = {"model", "thickness", "body_force", "gravity", "boundaries"};
-  static const char *const future[] = {"coupling"};
-  static const char *const models[] = {"plane_stress", "plane_strain", "solid"};
-  TwinDeckMechanics       *mech     = &c->deck->mechanics;
+  static const char *const known[]     = {"model",   "thickness",  "body_force",
+                                          "gravity", "boundaries", "coupling"};
+  static const char *const models[]    = {"plane_stress", "plane_strain", "solid"};
+  static const char *const couplings[] = {"thermal"};
+  TwinDeckMechanics       *mech        = &c->deck->mechanics;
   TwinNode                 v;
   PetscInt                 k;
 
@@ -753,7 +808,15 @@ static PetscErrorCode ValidateMechanics(Ctx *c, TwinNode n)
   mech->thickness = 1;
   if (!n) PetscFunctionReturn(0);
   PetscCall(ExpectKind(c, n, "mechanics", TWIN_NODE_MAP, "a map"));
-  PetscCall(CheckKeys(c, n, "mechanics", known, N(known), future, N(future)));
+  PetscCall(CheckKeys(c, n, "mechanics", known, N(known), NULL, 0));
+  if ((v = Get(n, "coupling"))) {
+    PetscCall(GetEnum(c, v, "mechanics.coupling", couplings, N(couplings), &k));
+    if (!c->has_thermal)
+      PetscCall(Err(c, v,
+                    "mechanics.coupling: 'thermal' needs a thermal: section (the temperature "
+                    "field that loads the structure)"));
+    mech->coupled = PETSC_TRUE;
+  }
   if ((v = Get(n, "model"))) {
     PetscCall(GetEnum(c, v, "mechanics.model", models, N(models), &k));
     mech->model      = (TwinMechModel)k;
@@ -789,10 +852,348 @@ static PetscErrorCode ValidateMechanics(Ctx *c, TwinNode n)
   PetscFunctionReturn(0);
 }
 
+/* ---- time functions ---------------------------------------------------------------------- */
+
+/* Smallest and largest value a function takes. */
+static void FnRange(const TwinFunction *f, PetscReal *lo, PetscReal *hi)
+{
+  *lo = *hi = 0;
+  switch (f->kind) {
+  case TWIN_FN_CONSTANT:
+    *lo = *hi = f->value;
+    break;
+  case TWIN_FN_TABLE:
+    *lo = *hi = f->tv[0];
+    for (PetscInt i = 1; i < f->ntable; i++) {
+      *lo = PetscMin(*lo, f->tv[i]);
+      *hi = PetscMax(*hi, f->tv[i]);
+    }
+    break;
+  case TWIN_FN_SIN:
+    *lo = f->mean - PetscAbsReal(f->amplitude);
+    *hi = f->mean + PetscAbsReal(f->amplitude);
+    break;
+  case TWIN_FN_RAMP:
+  case TWIN_FN_STEP:
+    *lo = PetscMin(f->v0, f->v1);
+    *hi = PetscMax(f->v0, f->v1);
+    break;
+  }
+}
+
+/* Required number key of a function's parameter map. */
+static PetscErrorCode FnParam(Ctx *c, TwinNode map, const char where[], const char key[],
+                              PetscBool required, PetscReal *v, TwinNode *node)
+{
+  char w[WHERE_LEN];
+
+  PetscFunctionBegin;
+  if (required) PetscCall(Require(c, map, where, key, node));
+  *node = Get(map, key);
+  if (*node) PetscCall(GetReal(c, *node, Join(w, where, key), v));
+  PetscFunctionReturn(0);
+}
+
+/* A number, or {table: [[t, v], ...]}, {sin: {...}}, {ramp: {...}}, {step: {...}} (deck.h). */
+static PetscErrorCode GetFunction(Ctx *c, TwinNode n, const char where[], TwinFunction *f)
+{
+  static const char *const kinds[] = {"table", "sin", "ramp", "step"};
+  static const char *const sinp[]  = {"mean", "amplitude", "period", "phase"};
+  static const char *const rampp[] = {"from", "to", "start", "end"};
+  static const char *const stepp[] = {"from", "to", "at"};
+  TwinNode                 v, x, y;
+  PetscInt                 k;
+  char                     buf[96], w[WHERE_LEN], w2[WHERE_LEN + 16], w3[WHERE_LEN + 32];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(f, sizeof(*f)));
+  if (n && n->kind == TWIN_NODE_SCALAR) {
+    f->kind = TWIN_FN_CONSTANT;
+    PetscCall(GetReal(c, n, where, &f->value));
+    PetscFunctionReturn(0);
+  }
+  if (!n || n->kind != TWIN_NODE_MAP || n->n == 0)
+    PetscCall(Err(c, n,
+                  "%s: expected a number or a time function {table: ...}, {sin: ...}, "
+                  "{ramp: ...} or {step: ...}, got %s",
+                  where, TwinNodeDescribe(n, buf, sizeof(buf))));
+  PetscCall(CheckKeys(c, n, where, kinds, N(kinds), NULL, 0));
+  if (n->n > 1)
+    PetscCall(TwinDeckErrorKey(c->comm, c->file, n, 1,
+                               "%s: a time function has one kind, got both '%s' and '%s'", where,
+                               n->keys[0], n->keys[1]));
+  for (k = 0; k < N(kinds); k++)
+    if (!strcmp(n->keys[0], kinds[k])) break;
+  v = n->items[0];
+  Join(w, where, kinds[k]);
+  switch (k) {
+  case 0: /* table */
+    f->kind = TWIN_FN_TABLE;
+    PetscCall(ExpectKind(c, v, w, TWIN_NODE_SEQ, "a list of rows [time, value]"));
+    if (v->n < 2)
+      PetscCall(Err(c, v, "%s: needs at least 2 rows [time, value], got %d", w, (int)v->n));
+    if (v->n > TWIN_MAX_TABLE)
+      PetscCall(Err(c, v, "%s: at most %d rows, got %d", w, TWIN_MAX_TABLE, (int)v->n));
+    for (PetscInt i = 0; i < v->n; i++) {
+      TwinNode row = v->items[i];
+      Fmt(w2, sizeof(w2), "%s[%d]", w, (int)i);
+      PetscCall(ExpectKind(c, row, w2, TWIN_NODE_SEQ, "a row [time, value]"));
+      if (row->n != 2)
+        PetscCall(Err(c, row, "%s: expected a row [time, value], got %d numbers", w2, (int)row->n));
+      Fmt(w3, sizeof(w3), "%s[0]", w2);
+      PetscCall(GetReal(c, row->items[0], w3, &f->tt[i]));
+      Fmt(w3, sizeof(w3), "%s[1]", w2);
+      PetscCall(GetReal(c, row->items[1], w3, &f->tv[i]));
+      if (i && !(f->tt[i] > f->tt[i - 1]))
+        PetscCall(Err(c, row->items[0],
+                      "%s: times must increase strictly from row to row, but %s follows %s", w,
+                      row->items[0]->scalar, v->items[i - 1]->items[0]->scalar));
+      f->ntable = i + 1;
+    }
+    break;
+  case 1: /* sin */
+    f->kind = TWIN_FN_SIN;
+    PetscCall(ExpectKind(c, v, w, TWIN_NODE_MAP, "a map {mean, amplitude, period, phase}"));
+    PetscCall(CheckKeys(c, v, w, sinp, N(sinp), NULL, 0));
+    PetscCall(FnParam(c, v, w, "mean", PETSC_FALSE, &f->mean, &x));
+    PetscCall(FnParam(c, v, w, "amplitude", PETSC_TRUE, &f->amplitude, &x));
+    PetscCall(FnParam(c, v, w, "period", PETSC_TRUE, &f->period, &x));
+    if (!(f->period > 0)) PetscCall(Err(c, x, "%s.period must be > 0 (s), got %s", w, x->scalar));
+    PetscCall(FnParam(c, v, w, "phase", PETSC_FALSE, &f->phase, &x));
+    break;
+  case 2: /* ramp */
+    f->kind = TWIN_FN_RAMP;
+    PetscCall(ExpectKind(c, v, w, TWIN_NODE_MAP, "a map {from, to, start, end}"));
+    PetscCall(CheckKeys(c, v, w, rampp, N(rampp), NULL, 0));
+    PetscCall(FnParam(c, v, w, "from", PETSC_TRUE, &f->v0, &x));
+    PetscCall(FnParam(c, v, w, "to", PETSC_TRUE, &f->v1, &x));
+    PetscCall(FnParam(c, v, w, "start", PETSC_FALSE, &f->t0, &x));
+    PetscCall(FnParam(c, v, w, "end", PETSC_TRUE, &f->t1, &y));
+    if (!(f->t1 > f->t0))
+      PetscCall(Err(c, y, "%s.end = %s must be greater than %s.start = %s", w, y->scalar, w,
+                    x ? x->scalar : "0 (the default)"));
+    break;
+  default: /* step */
+    f->kind = TWIN_FN_STEP;
+    PetscCall(ExpectKind(c, v, w, TWIN_NODE_MAP, "a map {from, to, at}"));
+    PetscCall(CheckKeys(c, v, w, stepp, N(stepp), NULL, 0));
+    PetscCall(FnParam(c, v, w, "from", PETSC_TRUE, &f->v0, &x));
+    PetscCall(FnParam(c, v, w, "to", PETSC_TRUE, &f->v1, &x));
+    PetscCall(FnParam(c, v, w, "at", PETSC_TRUE, &f->t0, &x));
+    f->t1 = f->t0;
+    break;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A temperature (number or function) must stay above absolute zero in the deck's unit. */
+static PetscErrorCode CheckTemperature(Ctx *c, TwinNode n, const char where[],
+                                       const TwinFunction *f)
+{
+  PetscReal   lo, hi, zero = c->kelvin ? 0 : -273.15;
+  const char *unit = c->kelvin ? "0 K" : "-273.15 C";
+
+  PetscFunctionBegin;
+  FnRange(f, &lo, &hi);
+  if (lo > zero) PetscFunctionReturn(0);
+  if (f->kind == TWIN_FN_CONSTANT)
+    PetscCall(
+        Err(c, n, "%s: temperature %s is not above absolute zero (%s)", where, n->scalar, unit));
+  PetscCall(Err(c, n, "%s: this temperature reaches %g, not above absolute zero (%s)", where,
+                (double)lo, unit));
+  PetscFunctionReturn(0);
+}
+
+/* ---- thermal ----------------------------------------------------------------------------- */
+
+/* temperature_unit first: materials' reference temperatures are in that unit. */
+static PetscErrorCode ThermalUnit(Ctx *c, TwinNode n)
+{
+  static const char *const units[] = {"C", "K"};
+  TwinNode                 v;
+  PetscInt                 k = 0;
+
+  PetscFunctionBegin;
+  PetscCall(ExpectKind(c, n, "thermal", TWIN_NODE_MAP,
+                       "a map {temperature_unit, initial, boundaries, sources}"));
+  if ((v = Get(n, "temperature_unit"))) {
+    PetscCall(GetEnum(c, v, "thermal.temperature_unit", units, N(units), &k));
+    c->kelvin = k == 1 ? PETSC_TRUE : PETSC_FALSE;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ValidateThermalBC(Ctx *c, TwinNode n, const char where[], TwinThermBC *bc)
+{
+  static const char *const known[] = {"on", "type", "value", "h", "ambient", "emissivity"};
+  static const char *const types[] = {"temperature", "flux", "convection", "radiation"};
+  /* the keys each type takes (after on, type) */
+  static const char *const takes[][2] = {
+      {"value", NULL}, {"value", NULL}, {"h", "ambient"}, {"emissivity", "ambient"}};
+  TwinNode type, v;
+  PetscInt k;
+  char     w[WHERE_LEN], list[WHERE_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectKind(c, n, where, TWIN_NODE_MAP, "a map {on, type, ...}"));
+  bc->line = n->line;
+  bc->col  = n->col;
+  PetscCall(CheckKeys(c, n, where, known, N(known), NULL, 0));
+  PetscCall(GetOn(c, n, where, bc->on, &bc->non, bc->online, bc->oncol));
+  PetscCall(Require(c, n, where, "type", &type));
+  PetscCall(GetEnum(c, type, Join(w, where, "type"), types, N(types), &k));
+  bc->type = (TwinThermBCType)k;
+  Fmt(list, sizeof(list), "on, type, %s%s%s", takes[k][0], takes[k][1] ? ", " : "",
+      takes[k][1] ? takes[k][1] : "");
+  for (PetscInt i = 0; i < n->n; i++) {
+    const char *key = n->keys[i];
+    if (!strcmp(key, "on") || !strcmp(key, "type") || !strcmp(key, takes[k][0]) ||
+        (takes[k][1] && !strcmp(key, takes[k][1])))
+      continue;
+    PetscCall(TwinDeckErrorKey(c->comm, c->file, n, i,
+                               "%s: key '%s' is not used by a %s boundary (it takes: %s)", where,
+                               key, types[k], list));
+  }
+  for (PetscInt j = 0; j < 2; j++)
+    if (takes[k][j] && !Get(n, takes[k][j]))
+      PetscCall(Err(c, n, "missing required key '%s' in %s (a %s boundary takes: %s)", takes[k][j],
+                    where, types[k], list));
+  if ((v = Get(n, "value"))) {
+    PetscCall(GetFunction(c, v, Join(w, where, "value"), &bc->value));
+    if (bc->type == TWIN_TBC_TEMPERATURE) PetscCall(CheckTemperature(c, v, w, &bc->value));
+  }
+  if ((v = Get(n, "h"))) {
+    PetscReal lo, hi;
+    PetscCall(GetFunction(c, v, Join(w, where, "h"), &bc->h));
+    FnRange(&bc->h, &lo, &hi);
+    if (TwinFunctionIsConstant(&bc->h) && !(lo > 0)) {
+      if (bc->h.kind == TWIN_FN_CONSTANT)
+        PetscCall(Err(c, v, "%s must be > 0 (W/(m^2 K)), got %s", w, v->scalar));
+      PetscCall(Err(c, v, "%s must be > 0 (W/(m^2 K)), got %g", w, (double)lo));
+    }
+    if (!(lo >= 0))
+      PetscCall(Err(c, v, "%s: a heat transfer coefficient is never negative, but this reaches %g",
+                    w, (double)lo));
+  }
+  if ((v = Get(n, "ambient"))) {
+    PetscCall(GetFunction(c, v, Join(w, where, "ambient"), &bc->ambient));
+    PetscCall(CheckTemperature(c, v, w, &bc->ambient));
+  }
+  if ((v = Get(n, "emissivity"))) {
+    PetscCall(GetReal(c, v, Join(w, where, "emissivity"), &bc->emissivity));
+    if (!(bc->emissivity > 0 && bc->emissivity <= 1))
+      PetscCall(Err(c, v, "%s must be in (0, 1], got %s", w, v->scalar));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ValidateThermal(Ctx *c, TwinNode n, PetscInt idx)
+{
+  static const char *const known[]  = {"temperature_unit", "initial", "boundaries", "sources"};
+  static const char *const sknown[] = {"region", "value"};
+  TwinDeckThermal         *th       = &c->deck->thermal;
+  TwinNode                 v, root = c->deck->root;
+  char                     where[WHERE_LEN], w[WHERE_LEN];
+  PetscBool                fixed = PETSC_FALSE; /* some boundary sets the temperature level */
+
+  PetscFunctionBegin;
+  if (!n) PetscFunctionReturn(0);
+  PetscCall(CheckKeys(c, n, "thermal", known, N(known), NULL, 0));
+  th->enabled = PETSC_TRUE;
+  th->kelvin  = c->kelvin;
+  th->line    = root->keyline[idx];
+  th->col     = root->keycol[idx];
+  th->initial = c->kelvin ? 293.15 : 20;
+  if ((v = Get(n, "initial"))) {
+    TwinFunction f;
+    PetscCall(GetReal(c, v, "thermal.initial", &th->initial));
+    f.kind  = TWIN_FN_CONSTANT;
+    f.value = th->initial;
+    PetscCall(CheckTemperature(c, v, "thermal.initial", &f));
+  }
+  if ((v = Get(n, "boundaries"))) {
+    PetscCall(ExpectKind(c, v, "thermal.boundaries", TWIN_NODE_SEQ, "a list of {on, type, ...}"));
+    PetscCall(PetscCalloc1(v->n ? v->n : 1, &th->bcs));
+    for (PetscInt i = 0; i < v->n; i++) {
+      Fmt(where, sizeof(where), "thermal.boundaries[%d]", (int)i);
+      th->nbcs = i + 1;
+      PetscCall(ValidateThermalBC(c, v->items[i], where, &th->bcs[i]));
+      if (th->bcs[i].type != TWIN_TBC_FLUX) fixed = PETSC_TRUE;
+    }
+  }
+  if ((v = Get(n, "sources"))) {
+    PetscCall(ExpectKind(c, v, "thermal.sources", TWIN_NODE_SEQ, "a list of {region, value}"));
+    PetscCall(PetscCalloc1(v->n ? v->n : 1, &th->sources));
+    for (PetscInt i = 0; i < v->n; i++) {
+      TwinThermSource *s    = &th->sources[i];
+      TwinNode         item = v->items[i], x;
+
+      th->nsources = i + 1;
+      Fmt(where, sizeof(where), "thermal.sources[%d]", (int)i);
+      PetscCall(ExpectKind(c, item, where, TWIN_NODE_MAP, "a map {region, value}"));
+      PetscCall(CheckKeys(c, item, where, sknown, N(sknown), NULL, 0));
+      s->line = item->line;
+      s->col  = item->col;
+      PetscCall(PetscStrncpy(s->region, "all", sizeof(s->region)));
+      if ((x = Get(item, "region")))
+        PetscCall(GetString(c, x, Join(w, where, "region"), s->region, sizeof(s->region)));
+      if (!s->region[0]) PetscCall(Err(c, x, "%s: empty region name", w));
+      PetscCall(Require(c, item, where, "value", &x));
+      PetscCall(GetFunction(c, x, Join(w, where, "value"), &s->value));
+    }
+  }
+  /* steady state with only flux boundaries: the temperature is determined up to a constant */
+  if (!c->has_time && !fixed)
+    PetscCall(TwinDeckErrorKey(c->comm, c->file, root, idx,
+                               "thermal: a steady-state run needs at least one temperature, "
+                               "convection or radiation boundary (else the temperature level is "
+                               "not determined); add one, or a time: section"));
+  PetscFunctionReturn(0);
+}
+
+/* ---- time -------------------------------------------------------------------------------- */
+
+static PetscErrorCode ValidateTime(Ctx *c, TwinNode n, PetscInt idx)
+{
+  static const char *const known[] = {"end", "step", "theta"};
+  TwinDeckTime            *tm      = &c->deck->time;
+  TwinNode                 v, e, root = c->deck->root;
+
+  PetscFunctionBegin;
+  if (!n) PetscFunctionReturn(0);
+  PetscCall(ExpectKind(c, n, "time", TWIN_NODE_MAP, "a map {end, step, theta}"));
+  PetscCall(CheckKeys(c, n, "time", known, N(known), NULL, 0));
+  if (!c->has_thermal)
+    PetscCall(TwinDeckErrorKey(c->comm, c->file, root, idx,
+                               "time: needs a thermal: section (mechanics alone is static: "
+                               "nothing in it varies in time)"));
+  tm->transient = PETSC_TRUE;
+  tm->line      = root->keyline[idx];
+  tm->col       = root->keycol[idx];
+  PetscCall(Require(c, n, "time", "end", &e));
+  PetscCall(GetReal(c, e, "time.end", &tm->end));
+  if (!(tm->end > 0)) PetscCall(Err(c, e, "time.end must be > 0 (s), got %s", e->scalar));
+  PetscCall(Require(c, n, "time", "step", &v));
+  PetscCall(GetReal(c, v, "time.step", &tm->step));
+  if (!(tm->step > 0)) PetscCall(Err(c, v, "time.step must be > 0 (s), got %s", v->scalar));
+  if (!(tm->step <= tm->end))
+    PetscCall(Err(c, v, "time.step = %s must not exceed time.end = %s", v->scalar, e->scalar));
+  if (tm->end / tm->step > 1e9)
+    PetscCall(Err(c, v, "time.step = %s makes %g steps up to time.end = %s: too many", v->scalar,
+                  (double)(tm->end / tm->step), e->scalar));
+  tm->theta = 1;
+  PetscCall(OptReal(c, n, "time", "theta", &tm->theta, &v));
+  if (v && !(tm->theta >= 0.5 && tm->theta <= 1))
+    PetscCall(Err(c, v,
+                  "time.theta must be in [0.5, 1] (1: backward Euler, 0.5: Crank-Nicolson), got %s",
+                  v->scalar));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ValidateOutput(Ctx *c, TwinNode n)
 {
-  static const char *const known[]  = {"directory", "probes"};
-  static const char *const future[] = {"every", "fields", "statistics", "exceedance"};
+  static const char *const known[]  = {"directory", "probes", "every"};
+  static const char *const future[] = {"fields", "statistics", "exceedance"};
   static const char *const pknown[] = {"name", "at"};
   TwinDeckOutput          *out      = &c->deck->output;
   TwinDeckMesh            *m        = &c->deck->mesh;
@@ -811,6 +1212,16 @@ static PetscErrorCode ValidateOutput(Ctx *c, TwinNode n)
     out->has_directory = PETSC_TRUE;
   } else
     Fmt(out->directory, sizeof(out->directory), "out/%s", c->deck->name);
+  if ((v = Get(n, "every"))) {
+    PetscInt i;
+    PetscCall(TwinNodeMapFind(n, "every", &i));
+    if (!c->has_time)
+      PetscCall(TwinDeckErrorKey(c->comm, c->file, n, i,
+                                 "output.every needs a time: section (a steady run writes its "
+                                 "one result at the end)"));
+    PetscCall(GetReal(c, v, "output.every", &out->every));
+    if (!(out->every > 0)) PetscCall(Err(c, v, "output.every must be > 0 (s), got %s", v->scalar));
+  }
   if ((v = Get(n, "probes"))) {
     PetscCall(ExpectKind(c, v, "output.probes", TWIN_NODE_SEQ, "a list of {name, at}"));
     PetscCall(PetscCalloc1(v->n ? v->n : 1, &out->probes));

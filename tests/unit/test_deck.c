@@ -119,9 +119,12 @@ static void TestDefaults(void)
   TwinDeck    deck = NULL;
   const char *text = "twinfe: 1\n"
                      "mesh: {box: {lower: [0, 0], upper: [1, 2], cells: [4, 8]}}\n"
-                     "materials: {al: {E: 70e9, nu: .33}}\n";
+                     "materials: {al: {E: 70e9, nu: .33}}\n"
+                     "mechanics: {}\n";
 
   CU_ASSERT_FATAL(LOAD(text, &deck) == 0);
+  CU_ASSERT(deck->has_mechanics && !deck->thermal.enabled && !deck->time.transient);
+  CU_ASSERT(!deck->mechanics.coupled && deck->output.every == 0);
   CU_ASSERT_STRING_EQUAL(deck->name, "t"); /* the stem of "t.yaml" */
   CU_ASSERT(deck->mesh.dim == 2 && deck->mesh.cell == TWIN_CELL_QUAD && deck->mesh.order == 1);
   CU_ASSERT(deck->mechanics.model == TWIN_PLANE_STRESS && deck->mechanics.thickness == 1);
@@ -177,10 +180,12 @@ static void TestErrors(void)
               "t.yaml:6:18: unknown key 'tpye' in mechanics.boundaries[0]; did you mean 'type'?");
   ExpectError(HEAD MAT "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (known: ");
   /* future sections and keys */
-  ExpectError(HEAD MAT "thermal:\n  initial: 20\n",
-              "t.yaml:4:1: section 'thermal' is not supported by twinfe 0.1 yet");
-  ExpectError(HEAD MAT "mechanics: {coupling: thermal}\n",
-              "t.yaml:4:13: key 'coupling' in mechanics is not supported by twinfe 0.1 yet");
+  ExpectError(HEAD MAT "ensemble:\n  members: 4\n",
+              "t.yaml:4:1: section 'ensemble' is not supported by twinfe 0.1 yet");
+  ExpectError(HEAD MAT "mechanics: {}\noutput: {fields: [temperature]}\n",
+              "t.yaml:5:10: key 'fields' in output is not supported by twinfe 0.1 yet");
+  /* a deck solves something */
+  ExpectError(HEAD MAT, "t.yaml:1:1: missing required section 'mechanics' or 'thermal'");
   /* wrong types */
   ExpectError(HEAD MAT "mechanics: {boundaries: {on: xmin}}\n",
               "t.yaml:4:25: mechanics.boundaries: expected a list of {on, type, value}, got a map");
@@ -247,6 +252,234 @@ static void TestErrors(void)
   ExpectError("", "t.yaml:1:1: the deck is empty");
   ExpectError("- a\n- b\n", "t.yaml:1:1: a deck is a map of sections");
   ExpectError("twinfe: 1\n---\ntwinfe: 1\n", "t.yaml:2:1: a deck is one YAML document");
+}
+
+/* A thermal + transient + coupled deck: every field, each kind of time function. */
+static const char *thermal_deck =
+    "twinfe: 1\n"
+    "name: heat-demo\n"
+    "mesh:\n"
+    "  box: {lower: [0, 0, 0], upper: [0.4, 0.2, 0.01], cells: [4, 2, 1], cell: hex}\n"
+    "materials:\n"
+    "  steel: {E: 200e9, nu: 0.3, density: 7850, conductivity: 45,\n"
+    "          specific_heat: 470, expansion: 12e-6, reference_temperature: 20}\n"
+    "thermal:\n"
+    "  temperature_unit: C\n"
+    "  initial: 25\n"
+    "  boundaries:\n"
+    "    - {on: xmin, type: flux, value: 2.0e4}\n"
+    "    - {on: [zmin, zmax], type: convection, h: 15, ambient: {sin: {mean: 20, amplitude: 5, "
+    "period: 86400, phase: 21600}}}\n"
+    "    - on: xmax\n"
+    "      type: temperature\n"
+    "      value: {table: [[0, 20], [60, 80], [120, 50]]}\n"
+    "    - {on: ymin, type: radiation, emissivity: 0.8, ambient: {step: {from: 20, to: 100, at: "
+    "30}}}\n"
+    "    - {on: ymax, type: flux, value: {ramp: {from: 0, to: 1000, start: 10, end: 70}}}\n"
+    "  sources:\n"
+    "    - {value: 1e6}\n"
+    "    - {region: core, value: {ramp: {from: 0, to: 5e5, end: 100}}}\n"
+    "mechanics:\n"
+    "  coupling: thermal\n"
+    "  boundaries:\n"
+    "    - {on: xmax, type: displacement, value: [0, 0, 0]}\n"
+    "time: {end: 3600, step: 10, theta: 0.5}\n"
+    "output:\n"
+    "  every: 60\n";
+
+static void TestThermal(void)
+{
+  TwinDeck            deck = NULL;
+  TwinDeckThermal    *th;
+  const TwinFunction *f;
+
+  CU_ASSERT_FATAL(LOAD(thermal_deck, &deck) == 0);
+  th = &deck->thermal;
+  CU_ASSERT(deck->has_mechanics && deck->mechanics.coupled && deck->mechanics.nbcs == 1);
+  CU_ASSERT(th->enabled && !th->kelvin && th->line == 8 && th->col == 1);
+  CU_ASSERT_DOUBLE_EQUAL(th->initial, 25, 0);
+  CU_ASSERT_DOUBLE_EQUAL(deck->materials[0].conductivity, 45, 0);
+  CU_ASSERT_DOUBLE_EQUAL(deck->materials[0].specific_heat, 470, 0);
+  CU_ASSERT_DOUBLE_EQUAL(deck->materials[0].density, 7850, 0);
+  CU_ASSERT_DOUBLE_EQUAL(deck->materials[0].reference_temperature, 20, 0);
+  CU_ASSERT(deck->time.transient && deck->time.line == 26 && deck->time.col == 1);
+  CU_ASSERT(deck->time.end == 3600 && deck->time.step == 10 && deck->time.theta == 0.5);
+  CU_ASSERT(deck->output.every == 60);
+  CU_ASSERT_FATAL(th->nbcs == 5 && th->nsources == 2);
+  /* flux, constant */
+  CU_ASSERT(th->bcs[0].type == TWIN_TBC_FLUX && th->bcs[0].non == 1);
+  CU_ASSERT_STRING_EQUAL(th->bcs[0].on[0], "xmin");
+  CU_ASSERT(th->bcs[0].line == 12 && th->bcs[0].col == 7);
+  f = &th->bcs[0].value;
+  CU_ASSERT(f->kind == TWIN_FN_CONSTANT && f->value == 2e4 && TwinFunctionIsConstant(f));
+  CU_ASSERT(TwinFunctionEval(f, 0) == 2e4 && TwinFunctionEval(f, 1e6) == 2e4);
+  /* convection, sine ambient */
+  CU_ASSERT(th->bcs[1].type == TWIN_TBC_CONVECTION && th->bcs[1].non == 2);
+  CU_ASSERT_STRING_EQUAL(th->bcs[1].on[1], "zmax");
+  CU_ASSERT(th->bcs[1].online[1] == 13 && th->bcs[1].oncol[1] == 19);
+  CU_ASSERT(th->bcs[1].h.kind == TWIN_FN_CONSTANT && th->bcs[1].h.value == 15);
+  f = &th->bcs[1].ambient;
+  CU_ASSERT(f->kind == TWIN_FN_SIN && !TwinFunctionIsConstant(f));
+  CU_ASSERT(f->mean == 20 && f->amplitude == 5 && f->period == 86400 && f->phase == 21600);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 0), 15, 1e-12);     /* 20 + 5 sin(-pi/2) */
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 21600), 20, 1e-12); /* 20 + 5 sin(0) */
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 43200), 25, 1e-12); /* 20 + 5 sin(pi/2) */
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 64800), 20, 1e-12);
+  /* temperature, table */
+  CU_ASSERT(th->bcs[2].type == TWIN_TBC_TEMPERATURE && th->bcs[2].line == 14);
+  f = &th->bcs[2].value;
+  CU_ASSERT(f->kind == TWIN_FN_TABLE && f->ntable == 3 && !TwinFunctionIsConstant(f));
+  CU_ASSERT(f->tt[1] == 60 && f->tv[1] == 80 && f->tt[2] == 120 && f->tv[2] == 50);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, -5), 20, 0); /* constant before */
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 0), 20, 0);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 30), 50, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 60), 80, 0);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 90), 65, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 120), 50, 0);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 1e9), 50, 0); /* and after */
+  /* radiation, step ambient */
+  CU_ASSERT(th->bcs[3].type == TWIN_TBC_RADIATION && th->bcs[3].emissivity == 0.8);
+  f = &th->bcs[3].ambient;
+  CU_ASSERT(f->kind == TWIN_FN_STEP && f->v0 == 20 && f->v1 == 100 && f->t0 == 30);
+  CU_ASSERT(TwinFunctionEval(f, 0) == 20 && TwinFunctionEval(f, 29.999) == 20);
+  CU_ASSERT(TwinFunctionEval(f, 30) == 100 && TwinFunctionEval(f, 1000) == 100);
+  /* flux, ramp */
+  f = &th->bcs[4].value;
+  CU_ASSERT(f->kind == TWIN_FN_RAMP && f->v0 == 0 && f->v1 == 1000 && f->t0 == 10 && f->t1 == 70);
+  CU_ASSERT(TwinFunctionEval(f, 0) == 0 && TwinFunctionEval(f, 10) == 0);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 40), 500, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 55), 750, 1e-12);
+  CU_ASSERT(TwinFunctionEval(f, 70) == 1000 && TwinFunctionEval(f, 100) == 1000);
+  /* sources */
+  CU_ASSERT_STRING_EQUAL(th->sources[0].region, "all");
+  CU_ASSERT(th->sources[0].line == 20 && th->sources[0].col == 7);
+  CU_ASSERT(th->sources[0].value.kind == TWIN_FN_CONSTANT && th->sources[0].value.value == 1e6);
+  CU_ASSERT_STRING_EQUAL(th->sources[1].region, "core");
+  f = &th->sources[1].value;
+  CU_ASSERT(f->kind == TWIN_FN_RAMP && f->t0 == 0 && f->t1 == 100); /* start defaults to 0 */
+  CU_ASSERT_DOUBLE_EQUAL(TwinFunctionEval(f, 25), 1.25e5, 1e-9);
+  /* overrides reach the new sections */
+  CU_ASSERT(TwinDeckSet(deck, "thermal.boundaries[0].value=5") == 0);
+  CU_ASSERT(th->bcs[0].value.kind == TWIN_FN_CONSTANT && th->bcs[0].value.value == 5);
+  CU_ASSERT(TwinDeckSet(deck, "time.step=0.5") == 0);
+  CU_ASSERT(deck->time.step == 0.5 && deck->time.end == 3600);
+  CU_ASSERT(TwinDeckSet(deck, "thermal.boundaries[2].value.table[1][1]=90") == 0);
+  CU_ASSERT(th->bcs[2].value.tv[1] == 90);
+  CU_ASSERT(TwinDeckSet(deck, "thermal.boundaries[1].ambient.sin.amplitude=0") == 0);
+  CU_ASSERT(TwinFunctionIsConstant(&th->bcs[1].ambient));
+  CU_ASSERT(TwinDeckSet(deck, "thermal.boundaries[4].value={step: {from: 1, to: 2, at: 3}}") == 0);
+  CU_ASSERT(th->bcs[4].value.kind == TWIN_FN_STEP && TwinFunctionEval(&th->bcs[4].value, 3) == 2);
+  CU_ASSERT(TwinDeckSet(deck, "materials.steel.conductivity=50") == 0);
+  CU_ASSERT(deck->materials[0].conductivity == 50);
+  /* wrong ones change nothing */
+  CU_ASSERT(TwinDeckSet(deck, "time.theta=0.2") != 0);
+  CU_ASSERT_STRING_EQUAL(LastError(), "--set time.theta=0.2: time.theta must be in [0.5, 1] "
+                                      "(1: backward Euler, 0.5: Crank-Nicolson), got 0.2");
+  CU_ASSERT(TwinDeckSet(deck, "time.step=5000") != 0);
+  CU_ASSERT(strstr(LastError(), "time.step = 5000 must not exceed time.end = 3600") != NULL);
+  CU_ASSERT(deck->time.step == 0.5 && deck->time.theta == 0.5 && deck->thermal.nbcs == 5);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+}
+
+/* Thermal only: mechanics and E, nu optional; kelvin defaults. */
+static void TestThermalOnly(void)
+{
+  TwinDeck    deck = NULL;
+  const char *text = "twinfe: 1\n"
+                     "mesh: {box: {lower: [0, 0], upper: [1, 1], cells: [2, 2]}}\n"
+                     "materials: {cu: {conductivity: 400}}\n"
+                     "thermal:\n"
+                     "  temperature_unit: K\n"
+                     "  boundaries:\n"
+                     "    - {on: [xmin, xmax], type: temperature, value: 300}\n";
+
+  CU_ASSERT_FATAL(LOAD(text, &deck) == 0);
+  CU_ASSERT(!deck->has_mechanics && deck->thermal.enabled && deck->thermal.kelvin);
+  CU_ASSERT(!deck->time.transient && deck->thermal.nsources == 0);
+  CU_ASSERT(deck->materials[0].E == 0 && deck->materials[0].nu == 0);
+  CU_ASSERT_DOUBLE_EQUAL(deck->thermal.initial, 293.15, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(deck->materials[0].reference_temperature, 293.15, 1e-12);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+}
+
+#define TMAT                                                                                       \
+  "materials: {steel: {E: 2e11, nu: 0.3, conductivity: 45, density: 7850, specific_heat: 470}}\n"
+#define TBC "thermal:\n  boundaries:\n    - {on: xmin, type: temperature, value: 20}\n"
+
+static void TestThermalErrors(void)
+{
+  /* the six of the brief */
+  ExpectError(HEAD MAT TBC, "t.yaml:3:20: missing required key 'conductivity' in materials.steel "
+                            "(the thermal: section needs it)");
+  ExpectError(HEAD TMAT TBC "time: {end: 10, step: 1, theta: 0.4}\n",
+              "t.yaml:7:33: time.theta must be in [0.5, 1]");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n"
+                        "    - {on: xmin, type: temperature, value: {table: [[0, 20], [10, 30], "
+                        "[5, 40]]}}\n",
+              "t.yaml:6:73: thermal.boundaries[0].value.table: times must increase strictly from "
+              "row to row, but 5 follows 10");
+  ExpectError(HEAD TMAT
+              "thermal:\n  boundaries:\n    - {on: xmin, type: flux, value: 100, h: 10}\n",
+              "t.yaml:6:42: thermal.boundaries[0]: key 'h' is not used by a flux boundary (it "
+              "takes: on, type, value)");
+  ExpectError(HEAD MAT "mechanics: {coupling: thermal}\n",
+              "t.yaml:4:23: mechanics.coupling: 'thermal' needs a thermal: section");
+  ExpectError(HEAD MAT "mechanics: {}\noutput: {every: 60}\n",
+              "t.yaml:5:10: output.every needs a time: section");
+  /* more */
+  ExpectError(HEAD TMAT TBC "time: {end: 10, step: 1}\n"
+                            "output: {every: 0}\n",
+              "t.yaml:8:17: output.every must be > 0 (s), got 0");
+  ExpectError(HEAD MAT "mechanics: {}\ntime: {end: 10, step: 1}\n",
+              "t.yaml:5:1: time: needs a thermal: section");
+  ExpectError(HEAD "materials: {steel: {conductivity: 45}}\n" TBC "time: {end: 10, step: 1}\n",
+              "t.yaml:3:20: missing required key 'density' in materials.steel (a transient "
+              "thermal run needs it)");
+  ExpectError(HEAD "materials: {steel: {conductivity: 45, density: 1}}\n" TBC
+                   "time: {end: 10, step: 1}\n",
+              "t.yaml:3:20: missing required key 'specific_heat' in materials.steel");
+  ExpectError(HEAD "materials: {steel: {conductivity: 45}}\nmechanics: {}\n" TBC,
+              "t.yaml:3:20: missing required key 'E' in materials.steel");
+  ExpectError(HEAD TMAT TBC "time: {end: 10, step: 20}\n",
+              "t.yaml:7:23: time.step = 20 must not exceed time.end = 10");
+  ExpectError(HEAD TMAT TBC "time: {step: 1}\n", "t.yaml:7:7: missing required key 'end' in time");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n    - {on: xmin, type: flux, value: 100}\n",
+              "t.yaml:4:1: thermal: a steady-state run needs at least one temperature, "
+              "convection or radiation boundary");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n"
+                        "    - {on: xmin, type: temperature, value: {sin: {mean: 20, amplitude: 5, "
+                        "period: 0}}}\n",
+              "t.yaml:6:83: thermal.boundaries[0].value.sin.period must be > 0 (s), got 0");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n"
+                        "    - {on: xmin, type: flux, value: {sine: {amplitude: 1, period: 2}}}\n",
+              "t.yaml:6:38: unknown key 'sine' in thermal.boundaries[0].value; did you mean "
+              "'sin'?");
+  ExpectError(HEAD TMAT
+              "thermal:\n  boundaries:\n    - {on: xmin, type: convection, ambient: 20}\n",
+              "t.yaml:6:7: missing required key 'h' in thermal.boundaries[0] (a convection "
+              "boundary takes: on, type, h, ambient)");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n"
+                        "    - {on: xmin, type: temperature, value: {ramp: {from: 0, to: 1, start: "
+                        "5, end: 5}}}\n",
+              "t.yaml:6:83: thermal.boundaries[0].value.ramp.end = 5 must be greater than "
+              "thermal.boundaries[0].value.ramp.start = 5");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n"
+                        "    - {on: xmin, type: temperature, value: {table: [[0, 20]]}}\n",
+              "t.yaml:6:52: thermal.boundaries[0].value.table: needs at least 2 rows");
+  ExpectError(HEAD TMAT "thermal:\n  temperature_unit: K\n  boundaries:\n"
+                        "    - {on: xmin, type: radiation, emissivity: 1.5, ambient: 300}\n",
+              "t.yaml:7:47: thermal.boundaries[0].emissivity must be in (0, 1], got 1.5");
+  ExpectError(HEAD TMAT "thermal:\n  temperature_unit: K\n  boundaries:\n"
+                        "    - {on: xmin, type: temperature, value: -5}\n",
+              "t.yaml:7:44: thermal.boundaries[0].value: temperature -5 is not above absolute "
+              "zero (0 K)");
+  ExpectError(HEAD TMAT "thermal:\n  temperature_unit: F\n",
+              "t.yaml:5:21: thermal.temperature_unit: expected one of C, K, got 'F'");
+  ExpectError(HEAD TMAT "thermal:\n  boundaries:\n    - {on: xmn, type: temperature, value: 20}\n",
+              "t.yaml:6:12: thermal.boundaries[0].on: unknown boundary 'xmn' of a 2D box; did you "
+              "mean 'xmin'?");
+  ExpectError(HEAD TMAT TBC "mechanics: {coupling: yes}\n",
+              "t.yaml:7:23: mechanics.coupling: expected one of thermal, got 'yes'");
 }
 
 static void TestSet(void)
@@ -328,7 +561,10 @@ int TwinTestDeckRegister(void)
   if (!s) return 1;
   if (!CU_add_test(s, "full deck", TestFull) || !CU_add_test(s, "defaults", TestDefaults) ||
       !CU_add_test(s, "mesh file", TestMeshFile) || !CU_add_test(s, "errors", TestErrors) ||
-      !CU_add_test(s, "set overrides", TestSet) || !CU_add_test(s, "load file", TestLoadFile))
+      !CU_add_test(s, "set overrides", TestSet) || !CU_add_test(s, "load file", TestLoadFile) ||
+      !CU_add_test(s, "thermal deck", TestThermal) ||
+      !CU_add_test(s, "thermal only", TestThermalOnly) ||
+      !CU_add_test(s, "thermal errors", TestThermalErrors))
     return 1;
   return 0;
 }
