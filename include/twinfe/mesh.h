@@ -41,6 +41,9 @@ PETSC_EXTERN PetscErrorCode TwinMeshCreateGmsh(MPI_Comm comm, const char file[],
                                                DM *dm);
 /* Is `name` a boundary label of the mesh? */
 PETSC_EXTERN PetscErrorCode TwinMeshHasBoundary(TwinMesh mesh, const char name[], PetscBool *has);
+/* Mark the local cells of a region ("all" or a cell label); an unknown region is a deck error
+ * at deckpath:line:col naming `what`. Collective. */
+PETSC_EXTERN PetscErrorCode TwinMeshMarkRegion(TwinMesh mesh, const char region[], PetscInt value, const char deckpath[], int line, int col, const char what[], PetscInt mark[]);
 PETSC_EXTERN PetscErrorCode TwinMeshDestroy(TwinMesh *mesh);
 
 #endif

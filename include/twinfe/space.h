@@ -78,6 +78,9 @@ static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const do
         for (PetscInt d = 0; d < nc; d++) w[c * nc + d] += Ke[(a * nc + c) * ne + b * nc + d];
     }
 }
+/* Reference coordinates xi of physical point x in the cell with vertex coordinates X (Newton on
+ * the geometry map); returns whether x lies in the cell (with a small tolerance). */
+PETSC_EXTERN PetscBool TwinSpaceLocateInCell(TwinSpace sp, const double *X, const double *x, double *xi);
 PETSC_EXTERN PetscErrorCode TwinSpaceDestroy(TwinSpace *sp);
 
 #endif

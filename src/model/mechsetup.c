@@ -59,28 +59,10 @@ static PetscErrorCode SetupMaterials(TwinMechanics m)
     for (PetscInt d = 0; d < 3; d++)
       m->bodyForce[3 * i + d] =
           deck->mechanics.body_force[d] + mat->density * deck->mechanics.gravity[d];
-    if (!strcmp(mat->region, "all")) {
-      for (PetscInt c = cStart; c < cEnd; c++)
-        m->cellMat[c - cStart] = i;
-    } else {
-      DMLabel   label;
-      PetscBool known      = PETSC_FALSE;
-      char      list[1024] = "";
-      for (PetscInt r = 0; r < m->mesh->nregions; r++) {
-        if (!strcmp(m->mesh->regions[r], mat->region)) known = PETSC_TRUE;
-        PetscCall(PetscStrlcat(list, r ? ", " : "", sizeof(list)));
-        PetscCall(PetscStrlcat(list, m->mesh->regions[r], sizeof(list)));
-      }
-      PetscCheck(known, PETSC_COMM_WORLD, PETSC_ERR_USER,
-                 "%s:%d:%d: region '%s' of material '%s' is not in the mesh %s (its regions: %s)",
-                 deck->path, mat->line, mat->col, mat->region, mat->name, m->mesh->source,
-                 list[0] ? list : "none; use region: all");
-      PetscCall(DMGetLabel(dm, mat->region, &label));
-      for (PetscInt c = cStart; c < cEnd; c++) {
-        PetscInt val;
-        PetscCall(DMLabelGetValue(label, c, &val));
-        if (val >= 0) m->cellMat[c - cStart] = i;
-      }
+    {
+      char what[TWIN_NAME_LEN + 16];
+      PetscCall(PetscSNPrintf(what, sizeof(what), "material '%s'", mat->name));
+      PetscCall(TwinMeshMarkRegion(m->mesh, mat->region, i, deck->path, mat->line, mat->col, what, m->cellMat));
     }
   }
   for (PetscInt c = cStart; c < cEnd && missing < 0; c++)

@@ -86,70 +86,6 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
   PetscFunctionReturn(0);
 }
 
-/* Invert the geometry map of a cell by Newton's method; returns whether x lies in the cell. */
-static PetscBool LocateInCell(TwinMechanics m, const double *X, const double *x, double *xi)
-{
-  const TwkElement *g = &m->sp->geom;
-  PetscInt          dim = m->dim;
-  double            lo[3], hi[3], h = 0;
-  for (PetscInt d = 0; d < dim; d++) {
-    lo[d] = hi[d] = X[d];
-    for (PetscInt k = 1; k < m->sp->nverts; k++) {
-      lo[d] = PetscMin(lo[d], X[k * dim + d]);
-      hi[d] = PetscMax(hi[d], X[k * dim + d]);
-    }
-    h = PetscMax(h, hi[d] - lo[d]);
-  }
-  for (PetscInt d = 0; d < dim; d++)
-    if (x[d] < lo[d] - 1e-8 * h || x[d] > hi[d] + 1e-8 * h) return PETSC_FALSE;
-  for (PetscInt d = 0; d < dim; d++) xi[d] = m->mesh->simplex ? 0.25 : 0.0;
-  for (PetscInt it = 0; it < 20; it++) {
-    double N[TWK_MAX_VERTS], dN[TWK_MAX_VERTS * 3], J[3][3] = {{0}}, r[3], xc[3] = {0, 0, 0}, det, inv[3][3], step = 0;
-    TwkBasisEval(g, xi, N, dN);
-    for (PetscInt k = 0; k < m->sp->nverts; k++)
-      for (PetscInt d = 0; d < dim; d++) {
-        xc[d] += N[k] * X[k * dim + d];
-        for (PetscInt e = 0; e < dim; e++) J[d][e] += X[k * dim + d] * dN[k * dim + e];
-      }
-    for (PetscInt d = 0; d < dim; d++) r[d] = x[d] - xc[d];
-    if (dim == 2) {
-      det       = J[0][0] * J[1][1] - J[0][1] * J[1][0];
-      inv[0][0] = J[1][1] / det; inv[0][1] = -J[0][1] / det;
-      inv[1][0] = -J[1][0] / det; inv[1][1] = J[0][0] / det;
-    } else {
-      det = J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1]) - J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0]) + J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
-      inv[0][0] = (J[1][1] * J[2][2] - J[1][2] * J[2][1]) / det;
-      inv[0][1] = (J[0][2] * J[2][1] - J[0][1] * J[2][2]) / det;
-      inv[0][2] = (J[0][1] * J[1][2] - J[0][2] * J[1][1]) / det;
-      inv[1][0] = (J[1][2] * J[2][0] - J[1][0] * J[2][2]) / det;
-      inv[1][1] = (J[0][0] * J[2][2] - J[0][2] * J[2][0]) / det;
-      inv[1][2] = (J[0][2] * J[1][0] - J[0][0] * J[1][2]) / det;
-      inv[2][0] = (J[1][0] * J[2][1] - J[1][1] * J[2][0]) / det;
-      inv[2][1] = (J[0][1] * J[2][0] - J[0][0] * J[2][1]) / det;
-      inv[2][2] = (J[0][0] * J[1][1] - J[0][1] * J[1][0]) / det;
-    }
-    for (PetscInt d = 0; d < dim; d++) {
-      double dx = 0;
-      for (PetscInt e = 0; e < dim; e++) dx += inv[d][e] * r[e];
-      xi[d] += dx;
-      step += PetscAbsReal(dx);
-    }
-    if (step < 1e-13) break;
-  }
-  const double tol = 1e-8;
-  if (m->mesh->simplex) {
-    double s = 0;
-    for (PetscInt d = 0; d < dim; d++) {
-      if (xi[d] < -tol) return PETSC_FALSE;
-      s += xi[d];
-    }
-    return s <= 1 + tol ? PETSC_TRUE : PETSC_FALSE;
-  }
-  for (PetscInt d = 0; d < dim; d++)
-    if (PetscAbsReal(xi[d]) > 1 + tol) return PETSC_FALSE;
-  return PETSC_TRUE;
-}
-
 /*@C
   TwinMechanicsEvaluate - Displacement (3 per point) and Voigt-6 stress at physical points,
   averaged over every cell (on any rank) that contains the point.
@@ -184,7 +120,7 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
         GatherCell(m, lc, ul, X, ue);
         gathered = PETSC_TRUE;
       }
-      if (!LocateInCell(m, X, &x[i * 3], xi)) continue;
+      if (!TwinSpaceLocateInCell(m->sp, X, &x[i * 3], xi)) continue;
       TwkBasisEval(&m->sp->elem, xi, N, NULL);
       for (PetscInt d = 0; d < m->dim; d++) {
         double u = 0;
@@ -233,7 +169,7 @@ PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics m, PetscInt n, const Pets
     for (PetscInt k = 0; k < m->sp->nverts; k++)
       for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
     for (PetscInt i = 0; i < n; i++)
-      if (!hit[i] && LocateInCell(m, X, &x[i * 3], xi)) hit[i] = 1;
+      if (!hit[i] && TwinSpaceLocateInCell(m->sp, X, &x[i * 3], xi)) hit[i] = 1;
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hit, (PetscMPIInt)n, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
   for (PetscInt i = 0; i < n; i++) found[i] = hit[i] ? PETSC_TRUE : PETSC_FALSE;

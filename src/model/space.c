@@ -673,6 +673,70 @@ PetscErrorCode TwinSpacePointPosition(TwinSpace sp, PetscInt p, PetscReal x[])
   PetscFunctionReturn(0);
 }
 
+/* Invert the geometry map of a cell by Newton's method; returns whether x lies in the cell. */
+PetscBool TwinSpaceLocateInCell(TwinSpace m, const double *X, const double *x, double *xi)
+{
+  const TwkElement *g = &m->geom;
+  PetscInt          dim = m->dim;
+  double            lo[3], hi[3], h = 0;
+  for (PetscInt d = 0; d < dim; d++) {
+    lo[d] = hi[d] = X[d];
+    for (PetscInt k = 1; k < m->nverts; k++) {
+      lo[d] = PetscMin(lo[d], X[k * dim + d]);
+      hi[d] = PetscMax(hi[d], X[k * dim + d]);
+    }
+    h = PetscMax(h, hi[d] - lo[d]);
+  }
+  for (PetscInt d = 0; d < dim; d++)
+    if (x[d] < lo[d] - 1e-8 * h || x[d] > hi[d] + 1e-8 * h) return PETSC_FALSE;
+  for (PetscInt d = 0; d < dim; d++) xi[d] = m->mesh->simplex ? 0.25 : 0.0;
+  for (PetscInt it = 0; it < 20; it++) {
+    double N[TWK_MAX_VERTS], dN[TWK_MAX_VERTS * 3], J[3][3] = {{0}}, r[3], xc[3] = {0, 0, 0}, det, inv[3][3], step = 0;
+    TwkBasisEval(g, xi, N, dN);
+    for (PetscInt k = 0; k < m->nverts; k++)
+      for (PetscInt d = 0; d < dim; d++) {
+        xc[d] += N[k] * X[k * dim + d];
+        for (PetscInt e = 0; e < dim; e++) J[d][e] += X[k * dim + d] * dN[k * dim + e];
+      }
+    for (PetscInt d = 0; d < dim; d++) r[d] = x[d] - xc[d];
+    if (dim == 2) {
+      det       = J[0][0] * J[1][1] - J[0][1] * J[1][0];
+      inv[0][0] = J[1][1] / det; inv[0][1] = -J[0][1] / det;
+      inv[1][0] = -J[1][0] / det; inv[1][1] = J[0][0] / det;
+    } else {
+      det = J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1]) - J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0]) + J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
+      inv[0][0] = (J[1][1] * J[2][2] - J[1][2] * J[2][1]) / det;
+      inv[0][1] = (J[0][2] * J[2][1] - J[0][1] * J[2][2]) / det;
+      inv[0][2] = (J[0][1] * J[1][2] - J[0][2] * J[1][1]) / det;
+      inv[1][0] = (J[1][2] * J[2][0] - J[1][0] * J[2][2]) / det;
+      inv[1][1] = (J[0][0] * J[2][2] - J[0][2] * J[2][0]) / det;
+      inv[1][2] = (J[0][2] * J[1][0] - J[0][0] * J[1][2]) / det;
+      inv[2][0] = (J[1][0] * J[2][1] - J[1][1] * J[2][0]) / det;
+      inv[2][1] = (J[0][1] * J[2][0] - J[0][0] * J[2][1]) / det;
+      inv[2][2] = (J[0][0] * J[1][1] - J[0][1] * J[1][0]) / det;
+    }
+    for (PetscInt d = 0; d < dim; d++) {
+      double dx = 0;
+      for (PetscInt e = 0; e < dim; e++) dx += inv[d][e] * r[e];
+      xi[d] += dx;
+      step += PetscAbsReal(dx);
+    }
+    if (step < 1e-13) break;
+  }
+  const double tol = 1e-8;
+  if (m->mesh->simplex) {
+    double s = 0;
+    for (PetscInt d = 0; d < dim; d++) {
+      if (xi[d] < -tol) return PETSC_FALSE;
+      s += xi[d];
+    }
+    return s <= 1 + tol ? PETSC_TRUE : PETSC_FALSE;
+  }
+  for (PetscInt d = 0; d < dim; d++)
+    if (PetscAbsReal(xi[d]) > 1 + tol) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 /*@C
   TwinSpaceDestroy - Free a space and set the handle to NULL. Collective.
 @*/

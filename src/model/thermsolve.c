@@ -1,0 +1,571 @@
+/* thermsolve.c: assembly and time stepping of the thermal model.
+ *
+ * Free DOFs T_f are solved for; fixed temperatures T_c enter through lifting. With the
+ * theta scheme, for A = M/dt + theta K (assembled once, its KSP and preconditioner reused):
+ *   A T_f^{n+1} = (M/dt - (1-theta) K) T_f^n                   (two MatMults on M and K)
+ *              + [(M/dt - (1-theta) K) T_c^n - A T_c^{n+1}]     (element loop on cells at fixed nodes)
+ *              + theta f^{n+1} + (1-theta) f^n                  (sources, flux, convection h T_amb)
+ * Steady state is theta = 1 without M. Radiation adds r(T) = integral N sigma eps (T^4 - T_amb^4)
+ * on its faces (absolute temperatures), treated with the same theta weighting, and makes the step
+ * a nonlinear solve (SNES, Jacobian A + theta dr/dT). */
+#include <twinfe/thermal.h>
+
+/* Local vector of the fixed temperatures at time t (zero at free DOFs). */
+static PetscErrorCode FixedValues(TwinThermal th, PetscReal t, Vec v)
+{
+  TwinSpace    sp = th->sp;
+  PetscScalar *a;
+
+  PetscFunctionBegin;
+  PetscCall(VecZeroEntries(v));
+  PetscCall(VecGetArray(v, &a));
+  for (PetscInt p = th->mesh->pStart; p < th->mesh->pEnd; p++) {
+    PetscInt id = sp->bcid[p - th->mesh->pStart], off;
+    if (id < 0) continue;
+    PetscCall(PetscSectionGetOffset(sp->section, p, &off));
+    a[off] = TwinFunctionEval(&th->deck->thermal.bcs[id].value, t);
+  }
+  PetscCall(VecRestoreArray(v, &a));
+  PetscFunctionReturn(0);
+}
+
+/* Conductivity (+ convection at time t) and capacity element blocks into cooK and cooM. */
+static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
+{
+  TwinSpace sp = th->sp;
+  TwinDeck  deck = th->deck;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyMat, 0, 0, 0, 0));
+  PetscCall(PetscArrayzero(th->cooK, sp->ncoo));
+  PetscCall(PetscArrayzero(th->cooM, sp->ncoo));
+#pragma omp parallel
+  {
+    double X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES], Me[TWK_MAX_NODES * TWK_MAX_NODES];
+    for (PetscInt color = 0; color < sp->ncolors; color++) {
+#pragma omp for schedule(dynamic, 1)
+      for (PetscInt ich = sp->colorStart[color]; ich < sp->colorStart[color + 1]; ich++) {
+        PetscInt ch = sp->colorCells[ich], cEnd = PetscMin((ch + 1) * sp->chunk, th->mesh->cEnd - th->mesh->cStart);
+        for (PetscInt lc = ch * sp->chunk; lc < cEnd; lc++) {
+          const TwinMaterial *mat = &deck->materials[th->cellMat[lc]];
+          TwinSpaceCellCoordinates(sp, lc, X);
+          for (PetscInt i = 0; i < sp->nen * sp->nen; i++) Ke[i] = Me[i] = 0;
+          TwkThermalConductivity(&sp->elem, X, mat->conductivity, 1.0, Ke);
+          TwkThermalCapacity(&sp->elem, X, mat->density * mat->specific_heat, 1.0, Me);
+          TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
+          TwinSpaceAddElementMatrix(sp, lc, Me, th->cooM);
+        }
+      }
+    }
+  }
+  /* convection faces: h N_a N_b on the face nodes (faces are few; serial) */
+  for (PetscInt i = 0; i < th->nfaces; i++) {
+    const TwinThermFace *tf = &th->faces[i];
+    const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
+    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, ff[TWK_MAX_NODES] = {0};
+    double               Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
+    PetscInt             lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
+    if (bc->type != TWIN_TBC_CONVECTION) continue;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt k = 0; k < sp->face.nverts; k++)
+      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf, ff);
+    for (PetscInt a = 0; a < nfn; a++)
+      for (PetscInt b = 0; b < nfn; b++) Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = Kf[a * nfn + b];
+    TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
+  }
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Set A = alphaM M + K (theta-weighted) through COO and keep copies of K and M. */
+static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
+{
+  TwinSpace sp = th->sp;
+  double    aM = th->deck->time.transient ? 1.0 / th->dt : 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(AssembleKM(th, t));
+  /* K and M as plain copies of A's pattern: A takes their values in turn */
+  PetscCall(MatSetValuesCOO(th->A, th->cooK, INSERT_VALUES));
+  if (!th->K) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->K));
+  else PetscCall(MatCopy(th->A, th->K, SAME_NONZERO_PATTERN));
+  if (th->deck->time.transient) {
+    PetscCall(MatSetValuesCOO(th->A, th->cooM, INSERT_VALUES));
+    if (!th->M) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->M));
+    else PetscCall(MatCopy(th->A, th->M, SAME_NONZERO_PATTERN));
+  }
+  for (PetscCount i = 0; i < sp->ncoo; i++) th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
+  PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
+  th->assembled = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* rhs += w * (loads at time t): sources, flux, convection h T_amb. */
+static PetscErrorCode AddLoads(TwinThermal th, PetscReal t, PetscReal w, PetscScalar *rhs)
+{
+  TwinSpace sp = th->sp;
+  TwinDeck  deck = th->deck;
+
+  PetscFunctionBegin;
+  if (w == 0.0) PetscFunctionReturn(0);
+  if (deck->thermal.nsources) {
+    for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
+      double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_NODES] = {0};
+      if (th->cellSource[lc] < 0) continue;
+      TwinSpaceCellCoordinates(sp, lc, X);
+      TwkThermalSource(&sp->elem, X, TwinFunctionEval(&deck->thermal.sources[th->cellSource[lc]].value, t), 1.0, fe);
+      for (PetscInt a = 0; a < sp->nen; a++) rhs[sp->cellDofs[lc * sp->nen + a]] += w * fe[a];
+    }
+  }
+  for (PetscInt i = 0; i < th->nfaces; i++) {
+    const TwinThermFace *tf = &th->faces[i];
+    const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
+    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES], ff[TWK_MAX_NODES] = {0};
+    PetscInt             lc = tf->f.cell - th->mesh->cStart;
+    if (bc->type == TWIN_TBC_RADIATION) continue;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt k = 0; k < sp->face.nverts; k++)
+      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    if (bc->type == TWIN_TBC_FLUX) TwkThermalFaceFlux(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->value, t), 1.0, ff);
+    else TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), TwinFunctionEval(&bc->ambient, t), 1.0, Kf, ff);
+    for (PetscInt b = 0; b < sp->face.nnodes; b++) rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]] += w * ff[b];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* rhs -= (aM M + aK K) Tc for the fixed values in local vector Tc (zero at free DOFs): the
+   coupling of free rows to fixed columns, by element loops over cells that touch fixed nodes. */
+static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, PetscReal aK, Vec Tc, PetscScalar *rhs)
+{
+  TwinSpace          sp = th->sp;
+  TwinDeck           deck = th->deck;
+  const PetscScalar *tc;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(Tc, &tc));
+  for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
+    double    X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, Me[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, te[TWK_MAX_NODES];
+    PetscBool any = PETSC_FALSE;
+    const TwinMaterial *mat = &deck->materials[th->cellMat[lc]];
+    for (PetscInt a = 0; a < sp->nen; a++) {
+      te[a] = PetscRealPart(tc[sp->cellDofs[lc * sp->nen + a]]);
+      if (te[a] != 0.0) any = PETSC_TRUE;
+    }
+    if (!any) continue;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    if (aK != 0.0) TwkThermalConductivity(&sp->elem, X, mat->conductivity, 1.0, Ke);
+    if (aM != 0.0) TwkThermalCapacity(&sp->elem, X, mat->density * mat->specific_heat, 1.0, Me);
+    for (PetscInt a = 0; a < sp->nen; a++) {
+      double s = 0;
+      for (PetscInt b = 0; b < sp->nen; b++) s += (aM * Me[a * sp->nen + b] + aK * Ke[a * sp->nen + b]) * te[b];
+      rhs[sp->cellDofs[lc * sp->nen + a]] -= s;
+    }
+  }
+  for (PetscInt i = 0; i < th->nfaces && aK != 0.0; i++) { /* convection faces couple too */
+    const TwinThermFace *tf = &th->faces[i];
+    const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
+    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, ff[TWK_MAX_NODES] = {0}, te[TWK_MAX_NODES];
+    PetscInt             lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
+    PetscBool            any = PETSC_FALSE;
+    if (bc->type != TWIN_TBC_CONVECTION) continue;
+    for (PetscInt b = 0; b < nfn; b++) {
+      te[b] = PetscRealPart(tc[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]);
+      if (te[b] != 0.0) any = PETSC_TRUE;
+    }
+    if (!any) continue;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt k = 0; k < sp->face.nverts; k++)
+      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf, ff);
+    for (PetscInt a = 0; a < nfn; a++) {
+      double s = 0;
+      for (PetscInt b = 0; b < nfn; b++) s += aK * Kf[a * nfn + b] * te[b];
+      rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[a]]] -= s;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(Tc, &tc));
+  PetscFunctionReturn(0);
+}
+
+/* rhs += w * radiation residual (or, with Jv != NULL, add w * its Jacobian blocks to Jv) at the
+   full local temperature Tl. */
+static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl, PetscScalar *rhs, PetscScalar *Jv)
+{
+  TwinSpace          sp = th->sp;
+  const PetscScalar *tl;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(Tl, &tl));
+  for (PetscInt i = 0; i < th->nfaces; i++) {
+    const TwinThermFace *tf = &th->faces[i];
+    const TwinThermBC   *bc = &th->deck->thermal.bcs[tf->bc];
+    double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], te[TWK_MAX_NODES], re[TWK_MAX_NODES] = {0}, Je[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
+    PetscInt lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
+    if (bc->type != TWIN_TBC_RADIATION) continue;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt k = 0; k < sp->face.nverts; k++)
+      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    for (PetscInt b = 0; b < nfn; b++) te[b] = PetscRealPart(tl[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]) + th->offset;
+    TwkThermalFaceRadiation(&sp->face, (int)sp->dim, Xf, bc->emissivity, TwinFunctionEval(&bc->ambient, t) + th->offset, te, 1.0, re, Je);
+    if (rhs)
+      for (PetscInt a = 0; a < nfn; a++) rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[a]]] += w * re[a];
+    if (Jv) {
+      double Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
+      for (PetscInt a = 0; a < nfn; a++)
+        for (PetscInt b = 0; b < nfn; b++) Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = w * Je[a * nfn + b];
+      TwinSpaceAddElementMatrix(sp, lc, Ke, Jv);
+    }
+  }
+  PetscCall(VecRestoreArrayRead(Tl, &tl));
+  PetscFunctionReturn(0);
+}
+
+/* Context of the nonlinear (radiation) solve of one step. */
+typedef struct {
+  TwinThermal th;
+  PetscReal   t1;   /* time of the new state */
+  Vec         Tc1;  /* fixed values at t1 */
+} RadCtx;
+
+static PetscErrorCode FullLocal(TwinThermal th, Vec Tfree, Vec Tc, Vec Tl)
+{
+  PetscFunctionBegin;
+  PetscCall(VecCopy(Tc, Tl));
+  PetscCall(DMGlobalToLocal(th->sp->dm, Tfree, INSERT_VALUES, Tl));
+  PetscFunctionReturn(0);
+}
+
+/* F(T) = A T - b + theta r(T): b holds the linear right-hand side and the explicit part */
+static PetscErrorCode RadFunction(SNES snes, Vec T, Vec F, void *vctx)
+{
+  RadCtx      *ctx = (RadCtx *)vctx;
+  TwinThermal  th  = ctx->th;
+  Vec          Fl;
+  PetscScalar *fl;
+
+  PetscFunctionBegin;
+  PetscCall(MatMult(th->J ? th->J : th->A, T, F)); /* J holds the linear operator (see Step) */
+  PetscCall(VecAXPY(F, -1.0, th->b));
+  PetscCall(FullLocal(th, T, ctx->Tc1, th->Tlocal));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Fl));
+  PetscCall(VecZeroEntries(Fl));
+  PetscCall(VecGetArray(Fl, &fl));
+  PetscCall(Radiation(th, ctx->t1, th->theta, th->Tlocal, fl, NULL));
+  PetscCall(VecRestoreArray(Fl, &fl));
+  PetscCall(DMLocalToGlobal(th->sp->dm, Fl, ADD_VALUES, F));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Fl));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RadJacobian(SNES snes, Vec T, Mat Jmat, Mat P, void *vctx)
+{
+  RadCtx     *ctx = (RadCtx *)vctx;
+  TwinThermal th  = ctx->th;
+  PetscScalar *cooJ;
+
+  PetscFunctionBegin;
+  PetscCall(FullLocal(th, T, ctx->Tc1, th->Tlocal));
+  PetscCall(PetscMalloc1(th->sp->ncoo, &cooJ));
+  PetscCall(PetscArraycpy(cooJ, th->cooA, th->sp->ncoo));
+  PetscCall(Radiation(th, ctx->t1, th->theta, th->Tlocal, NULL, cooJ));
+  PetscCall(MatSetValuesCOO(P, cooJ, INSERT_VALUES));
+  PetscCall(PetscFree(cooJ));
+  PetscFunctionReturn(0);
+}
+
+/* Solve A T = b (linear) or the radiation system for the state at t1 with fixed values Tc1. */
+static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
+{
+  MPI_Comm comm = PetscObjectComm((PetscObject)th->A);
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.Solve, 0, 0, 0, 0));
+  if (!th->radiation) {
+    KSPConvergedReason reason;
+    if (!th->ksp) {
+      PC pc;
+      PetscCall(KSPCreate(comm, &th->ksp));
+      PetscCall(KSPSetOptionsPrefix(th->ksp, "thermal_"));
+      PetscCall(KSPSetType(th->ksp, KSPCG));
+      PetscCall(KSPGetPC(th->ksp, &pc));
+      PetscCall(PCSetType(pc, PCGAMG));
+      PetscCall(KSPSetTolerances(th->ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
+      PetscCall(KSPSetNormType(th->ksp, KSP_NORM_UNPRECONDITIONED));
+      PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_TRUE));
+      PetscCall(KSPSetFromOptions(th->ksp));
+      PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+    }
+    PetscCall(KSPSolve(th->ksp, th->b, th->T));
+    PetscCall(KSPGetConvergedReason(th->ksp, &reason));
+    PetscCall(KSPGetIterationNumber(th->ksp, &th->iterations));
+    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED, "the thermal solve did not converge at t = %g: %s after %" PetscInt_FMT " iterations", (double)t1,
+               KSPConvergedReasons[reason], th->iterations);
+  } else {
+    RadCtx              ctx = {th, t1, Tc1};
+    SNESConvergedReason reason;
+    if (!th->snes) {
+      PetscCall(SNESCreate(comm, &th->snes));
+      PetscCall(SNESSetOptionsPrefix(th->snes, "thermal_"));
+      PetscCall(SNESSetTolerances(th->snes, 1e-12, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
+      {
+        KSP ksp;
+        PC  pc;
+        PetscCall(SNESGetKSP(th->snes, &ksp));
+        PetscCall(KSPSetType(ksp, KSPGMRES));
+        PetscCall(KSPGetPC(ksp, &pc));
+        PetscCall(PCSetType(pc, PCGAMG));
+        PetscCall(KSPSetTolerances(ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
+      }
+      PetscCall(SNESSetFromOptions(th->snes));
+    }
+    /* J keeps the linear operator for residuals; A receives the Jacobian */
+    if (!th->J) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->J));
+    else PetscCall(MatCopy(th->A, th->J, SAME_NONZERO_PATTERN));
+    PetscCall(SNESSetFunction(th->snes, th->work, RadFunction, &ctx));
+    PetscCall(SNESSetJacobian(th->snes, th->A, th->A, RadJacobian, &ctx));
+    PetscCall(SNESSolve(th->snes, NULL, th->T));
+    PetscCall(SNESGetConvergedReason(th->snes, &reason));
+    PetscCall(SNESGetIterationNumber(th->snes, &th->iterations));
+    /* restore the linear operator in A for the next step */
+    PetscCall(MatCopy(th->J, th->A, SAME_NONZERO_PATTERN));
+    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED, "the thermal (radiation) solve did not converge at t = %g: %s after %" PetscInt_FMT " Newton iterations", (double)t1,
+               SNESConvergedReasons[reason], th->iterations);
+  }
+  th->totalIterations += th->iterations;
+  PetscCall(FullLocal(th, th->T, Tc1, th->Tlocal));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.Solve, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalInitialize - Set the state to the deck's initial temperature at t = 0 (fixed
+  temperatures at their t = 0 values). Collective.
+@*/
+PetscErrorCode TwinThermalInitialize(TwinThermal th)
+{
+  Vec Tc;
+
+  PetscFunctionBegin;
+  th->t    = 0;
+  th->step = 0;
+  PetscCall(VecSet(th->T, th->deck->thermal.initial));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
+  PetscCall(FixedValues(th, 0.0, Tc));
+  PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalSetInitialFunction - Initial temperature T0(x) at the free nodes. Collective.
+@*/
+PetscErrorCode TwinThermalSetInitialFunction(TwinThermal th, void (*T0)(PetscInt, const PetscReal[], PetscReal *, void *), void *ctx)
+{
+  PetscScalar *a;
+  PetscInt     rstart;
+  Vec          Tc;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetOwnershipRange(th->T, &rstart, NULL));
+  PetscCall(VecGetArray(th->T, &a));
+  for (PetscInt p = th->mesh->pStart; p < th->mesh->pEnd; p++) {
+    PetscInt  g = th->sp->pointGlobal[p - th->mesh->pStart], dof;
+    PetscReal x[3], v;
+    PetscCall(PetscSectionGetDof(th->sp->section, p, &dof));
+    if (!dof || g < 0 || PetscBTLookup(th->mesh->ghost, p - th->mesh->pStart)) continue;
+    PetscCall(TwinSpacePointPosition(th->sp, p, x));
+    T0(th->dim, x, &v, ctx);
+    a[g - rstart] = v;
+  }
+  PetscCall(VecRestoreArray(th->T, &a));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
+  PetscCall(FixedValues(th, th->t, Tc));
+  PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalSolveSteady - Steady state with boundary values and sources at time t. Collective.
+@*/
+PetscErrorCode TwinThermalSolveSteady(TwinThermal th, PetscReal t)
+{
+  Vec          Tc, rl;
+  PetscScalar *r;
+
+  PetscFunctionBegin;
+  th->theta = 1.0;
+  if (!th->assembled || th->convVaries) PetscCall(BuildOperators(th, t));
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
+  PetscCall(FixedValues(th, t, Tc));
+  rl = th->rhsLocal;
+  PetscCall(VecZeroEntries(rl));
+  PetscCall(VecGetArray(rl, &r));
+  PetscCall(AddLoads(th, t, 1.0, r));
+  PetscCall(AddLifting(th, t, 0.0, 1.0, Tc, r));
+  PetscCall(VecRestoreArray(rl, &r));
+  PetscCall(VecZeroEntries(th->b));
+  PetscCall(DMLocalToGlobal(th->sp->dm, rl, ADD_VALUES, th->b));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  PetscCall(SolveState(th, t, Tc));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
+  th->t = t;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalStep - Advance the state by one theta step of length dt. Collective.
+@*/
+PetscErrorCode TwinThermalStep(TwinThermal th, PetscReal dt)
+{
+  Vec          Tc0, Tc1, rl;
+  PetscScalar *r;
+  PetscReal    t0 = th->t, t1 = th->t + dt, theta = th->theta;
+
+  PetscFunctionBegin;
+  if (!th->assembled || th->convVaries || dt != th->dt) {
+    th->dt = dt;
+    PetscCall(BuildOperators(th, th->convVaries ? t1 : 0.0));
+    if (th->ksp) PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+  }
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc0));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc1));
+  PetscCall(FixedValues(th, t0, Tc0));
+  PetscCall(FixedValues(th, t1, Tc1));
+  /* explicit part on the free DOFs: (M/dt - (1-theta) K) T^n */
+  PetscCall(MatMult(th->M, th->T, th->b));
+  PetscCall(VecScale(th->b, 1.0 / dt));
+  if (theta < 1.0) {
+    PetscCall(MatMult(th->K, th->T, th->work));
+    PetscCall(VecAXPY(th->b, -(1.0 - theta), th->work));
+  }
+  rl = th->rhsLocal;
+  PetscCall(VecZeroEntries(rl));
+  PetscCall(VecGetArray(rl, &r));
+  PetscCall(AddLoads(th, t1, theta, r));
+  PetscCall(AddLoads(th, t0, 1.0 - theta, r));
+  PetscCall(AddLifting(th, t0, -1.0 / dt, 1.0 - theta, Tc0, r)); /* + (M/dt - (1-theta)K) Tc^n */
+  PetscCall(AddLifting(th, t1, 1.0 / dt, theta, Tc1, r));        /* - (M/dt + theta K) Tc^{n+1} */
+  if (th->radiation && theta < 1.0) {
+    PetscCall(VecScale(rl, 1.0)); /* explicit radiation of the old state */
+    PetscCall(VecRestoreArray(rl, &r));
+    PetscCall(VecGetArray(rl, &r));
+    {
+      PetscScalar *tmp;
+      Vec          Rl;
+      PetscCall(DMGetLocalVector(th->sp->dm, &Rl));
+      PetscCall(VecZeroEntries(Rl));
+      PetscCall(VecGetArray(Rl, &tmp));
+      PetscCall(Radiation(th, t0, 1.0 - theta, th->Tlocal, tmp, NULL));
+      PetscCall(VecRestoreArray(Rl, &tmp));
+      PetscCall(VecRestoreArray(rl, &r));
+      PetscCall(VecAXPY(rl, -1.0, Rl));
+      PetscCall(VecGetArray(rl, &r));
+      PetscCall(DMRestoreLocalVector(th->sp->dm, &Rl));
+    }
+  }
+  PetscCall(VecRestoreArray(rl, &r));
+  PetscCall(DMLocalToGlobal(th->sp->dm, rl, ADD_VALUES, th->b));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
+  PetscCall(SolveState(th, t1, Tc1));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc0));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc1));
+  th->t = t1;
+  th->step++;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalRecoverFlux - Heat flux -k grad T at cell centroids and averaged at vertices.
+  Collective.
+@*/
+PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
+{
+  TwinSpace          sp = th->sp;
+  TwinMesh           mesh = th->mesh;
+  PetscInt           ncell = mesh->cEnd - mesh->cStart, nv = mesh->vEnd - mesh->vStart, npt = mesh->pEnd - mesh->pStart;
+  const PetscScalar *tl;
+  double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
+  PetscReal         *acc;
+  PetscSF            sf;
+  MPI_Datatype       unit;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
+  if (!th->vertexFlux) PetscCall(PetscMalloc2(3 * nv, &th->vertexFlux, 3 * ncell, &th->cellFlux));
+  TwkElementVertexRefCoords(&sp->elem, vref);
+  for (PetscInt k = 0; k < sp->nverts; k++)
+    for (PetscInt d = 0; d < sp->dim; d++) cen[d] += vref[k * sp->dim + d] / sp->nverts;
+  PetscCall(PetscCalloc1(4 * npt, &acc));
+  PetscCall(VecGetArrayRead(th->Tlocal, &tl));
+  for (PetscInt lc = 0; lc < ncell; lc++) {
+    double X[TWK_MAX_VERTS * 3], te[TWK_MAX_NODES], q[3] = {0, 0, 0};
+    double k = th->deck->materials[th->cellMat[lc]].conductivity;
+    TwinSpaceCellCoordinates(sp, lc, X);
+    TwinSpaceCellValues(sp, lc, tl, te);
+    TwkThermalFlux(&sp->elem, X, k, te, cen, q);
+    for (PetscInt d = 0; d < 3; d++) th->cellFlux[3 * lc + d] = d < sp->dim ? q[d] : 0.0;
+    for (PetscInt kv = 0; kv < sp->nverts; kv++) {
+      PetscInt v = mesh->vStart + sp->cellVerts[lc * sp->nverts + kv] / sp->dim;
+      double   qv[3] = {0, 0, 0};
+      TwkThermalFlux(&sp->elem, X, k, te, &vref[kv * sp->dim], qv);
+      for (PetscInt d = 0; d < sp->dim; d++) acc[4 * (v - mesh->pStart) + d] += qv[d];
+      acc[4 * (v - mesh->pStart) + 3] += 1;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCall(DMGetPointSF(mesh->dm, &sf));
+  PetscCallMPI(MPI_Type_contiguous(4, MPIU_REAL, &unit));
+  PetscCallMPI(MPI_Type_commit(&unit));
+  PetscCall(PetscSFReduceBegin(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFReduceEnd(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFBcastBegin(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCallMPI(MPI_Type_free(&unit));
+  for (PetscInt v = 0; v < nv; v++) {
+    PetscReal *a = &acc[4 * (v + mesh->vStart - mesh->pStart)];
+    for (PetscInt d = 0; d < 3; d++) th->vertexFlux[3 * v + d] = a[3] > 0 ? a[d] / a[3] : 0.0;
+  }
+  PetscCall(PetscFree(acc));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalEvaluate - Temperature at physical points, averaged over the containing cells.
+  Collective.
+@*/
+PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x[], PetscReal T[], PetscBool found[])
+{
+  TwinSpace          sp = th->sp;
+  PetscReal         *acc;
+  const PetscScalar *tl;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(2 * n, &acc));
+  PetscCall(VecGetArrayRead(th->Tlocal, &tl));
+  for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
+    double X[TWK_MAX_VERTS * 3], te[TWK_MAX_NODES];
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt i = 0; i < n; i++) {
+      double xi[3], N[TWK_MAX_NODES], v = 0;
+      if (!TwinSpaceLocateInCell(sp, X, &x[3 * i], xi)) continue;
+      TwinSpaceCellValues(sp, lc, tl, te);
+      TwkBasisEval(&sp->elem, xi, N, NULL);
+      for (PetscInt a = 0; a < sp->nen; a++) v += N[a] * te[a];
+      acc[2 * i] += v;
+      acc[2 * i + 1] += 1;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (PetscMPIInt)(2 * n), MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)th->A)));
+  for (PetscInt i = 0; i < n; i++) {
+    found[i] = acc[2 * i + 1] > 0 ? PETSC_TRUE : PETSC_FALSE;
+    T[i]     = found[i] ? acc[2 * i] / acc[2 * i + 1] : 0.0;
+  }
+  PetscCall(PetscFree(acc));
+  PetscFunctionReturn(0);
+}
