@@ -11,6 +11,7 @@
 
 #include <petscksp.h>
 #include <twinfe/space.h>
+#include <twinfe/thermal.h>
 
 typedef struct {
   TwinFace   f;                /* the face and its node maps */
@@ -41,6 +42,8 @@ struct _TwinMechanics {
   Vec           ulocal;        /* local: solution with Dirichlet values */
   Vec           bcLocal;       /* local: Dirichlet values, zero elsewhere */
   PetscInt      ndofGlobal;
+  TwinThermal   thermal;       /* coupling: temperature drives thermal strain (borrowed), or NULL */
+  PetscBool     matAssembled;  /* the stiffness does not depend on temperature: assemble once */
   TwinPointFunction bodyFn;    /* optional body force f(x), added to the deck's */
   void         *bodyCtx;
   /* results of the last solve */
@@ -63,6 +66,9 @@ PETSC_EXTERN PetscErrorCode TwinMechanicsSetDirichletFunction(TwinMechanics mech
 /* Squared L2 norms over the whole mesh of u_h - u_exact and of u_exact, with a quadrature of
  * degree qorder (manufactured-solution tests). Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsErrorL2(TwinMechanics mech, TwinPointFunction exact, void *ctx, PetscInt qorder, PetscReal *err2, PetscReal *norm2);
+/* Couple to a thermal model on the same mesh and order: loads and stresses use its current
+ * temperature (thermal strain alpha (T - Tref) per material). Not collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsSetTemperature(TwinMechanics mech, TwinThermal th);
 /* Assemble matrix and load vector. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsAssemble(TwinMechanics mech);
 /* Solve; an unconverged solve is an error (PETSC_ERR_NOT_CONVERGED). Collective. */

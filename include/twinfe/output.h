@@ -5,8 +5,18 @@
 #define TWINFE_OUTPUT_H
 
 #include <twinfe/mechanics.h>
+#include <twinfe/thermal.h>
 
-#define TWIN_FORMAT_VERSION 1
+#define TWIN_FORMAT_VERSION 2
+
+typedef struct _TwinOutput *TwinOutput;
+
+/* Open OUTDIR/twin.h5 (a temporary name until closed) and write the mesh. Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *out);
+/* Append the current state at time t as /steps/NNNN; record probe values. Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m, TwinThermal th);
+/* Final state as /fields, probes, attributes; rename into place; write twin.xmf. Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputClose(TwinOutput *out, TwinMechanics m, TwinThermal th);
 
 /* Write OUTDIR/twin.h5 and OUTDIR/twin.xmf for a solved structural model (mesh, displacement,
  * stresses, von Mises, probes, run attributes). Creates OUTDIR. Collective. */

@@ -10,6 +10,7 @@
 #include <omp.h>
 #include <time.h>
 #include <stdlib.h>
+#include <stdio.h>
 
 static const char *Usage = "usage: twinfe run DECK [PETSc options]\n"
                            "       twinfe check DECK\n"
@@ -54,13 +55,25 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
   PetscFunctionReturn(0);
 }
 
+/* Structural solve at the current temperature (if coupled): the stiffness is assembled once. */
+static PetscErrorCode SolveMechanics(TwinMechanics mech)
+{
+  PetscFunctionBegin;
+  PetscCall(TwinMechanicsAssemble(mech));
+  PetscCall(TwinMechanicsSolve(mech));
+  PetscCall(TwinMechanicsRecoverStress(mech));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CommandRun(const char *deckPath)
 {
-  TwinDeck      deck = NULL;
-  TwinMesh      mesh = NULL;
-  TwinMechanics mech = NULL;
-  PetscLogDouble t0, t1, t2, t3, t4;
-  char          outdir[TWIN_PATH_LEN];
+  TwinDeck       deck = NULL;
+  TwinMesh       mesh = NULL;
+  TwinMechanics  mech = NULL;
+  TwinThermal    th   = NULL;
+  TwinOutput     out  = NULL;
+  PetscLogDouble t0, t1, t2;
+  char           outdir[TWIN_PATH_LEN];
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
@@ -68,22 +81,59 @@ static PetscErrorCode CommandRun(const char *deckPath)
   if (deck->output.has_directory) PetscCall(PetscStrncpy(outdir, deck->output.directory, sizeof(outdir)));
   else PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "out/%s", deck->name));
   PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
-  PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
+  if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
+  if (deck->has_mechanics) {
+    PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
+    if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
+  }
+  PetscCall(TwinOutputCreate(mesh, deck, mech ? mech->sp : th->sp, outdir, &out));
   PetscCall(PetscTime(&t1));
-  PetscCall(TwinMechanicsAssemble(mech));
+  if (th) PetscCall(TwinThermalInitialize(th));
+  if (!deck->time.transient) {
+    if (th) {
+      PetscCall(TwinThermalSolveSteady(th, 0.0));
+      PetscCall(TwinThermalRecoverFlux(th));
+    }
+    if (mech) PetscCall(SolveMechanics(mech));
+    PetscCall(TwinOutputWriteStep(out, 0.0, mech, th));
+  } else {
+    PetscReal end = deck->time.end, dt = deck->time.step, every = deck->output.every, next;
+    PetscInt  nsteps = (PetscInt)PetscCeilReal(end / dt - 1e-9), written = 1;
+    if (th) PetscCall(TwinThermalRecoverFlux(th));
+    if (mech) PetscCall(SolveMechanics(mech));
+    PetscCall(TwinOutputWriteStep(out, 0.0, mech, th));
+    next = every > 0 ? every : end;
+    for (PetscInt n = 1; n <= nsteps; n++) {
+      PetscReal t = th ? th->t : (n - 1) * dt, h = PetscMin(dt, end - t);
+      PetscBool last = n == nsteps ? PETSC_TRUE : PETSC_FALSE;
+      if (th) PetscCall(TwinThermalStep(th, h));
+      t += h;
+      if (last || t >= next - 1e-9 * dt) {
+        if (th) PetscCall(TwinThermalRecoverFlux(th));
+        if (mech && mech->thermal) PetscCall(SolveMechanics(mech));
+        PetscCall(TwinOutputWriteStep(out, t, mech, th));
+        written++;
+        while (next <= t + 1e-9 * dt) next += every > 0 ? every : end;
+      }
+      if (n % PetscMax(1, nsteps / 10) == 0 || last) {
+        PetscLogDouble now;
+        PetscCall(PetscTime(&now));
+        char line[256];
+        snprintf(line, sizeof(line), "twinfe: t = %g s of %g (%3.0f%%), step %d/%d, %d outputs, ETA %.1f s\n", (double)t, (double)end, 100.0 * n / nsteps, (int)n, (int)nsteps, (int)written,
+                 (now - t1) / n * (nsteps - n));
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
+      }
+    }
+  }
+  PetscCall(TwinOutputClose(&out, mech, th));
   PetscCall(PetscTime(&t2));
-  PetscCall(TwinMechanicsSolve(mech));
-  PetscCall(PetscTime(&t3));
-  PetscCall(TwinMechanicsRecoverStress(mech));
-  PetscCall(TwinOutputWriteMechanics(mech, outdir));
-  PetscCall(PetscTime(&t4));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "twinfe: %s: %" PetscInt_FMT " cells, %" PetscInt_FMT " vertices, %" PetscInt_FMT " free DOFs, order %" PetscInt_FMT
-                        "; solve: %" PetscInt_FMT " iterations, residual %.3e\n",
-                        deck->name, mesh->ncglobal, mesh->nvglobal, mech->ndofGlobal, mech->order, mech->iterations, (double)mech->residual));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: time: set-up %.3f s, assembly %.3f s, solve %.3f s, stress+output %.3f s\n", t1 - t0, t2 - t1, t3 - t2, t4 - t3));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: %s: %" PetscInt_FMT " cells, %" PetscInt_FMT " vertices, order %" PetscInt_FMT "\n", deck->name, mesh->ncglobal, mesh->nvglobal, deck->mesh.order));
+  if (th) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: thermal: %" PetscInt_FMT " free DOFs, %" PetscInt_FMT " steps, %" PetscInt_FMT " solver iterations in all%s\n", th->sp->nglobal, th->step, th->totalIterations, th->radiation ? " (Newton, radiation)" : ""));
+  if (mech) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: %s: %" PetscInt_FMT " free DOFs; solve: %" PetscInt_FMT " iterations, residual %.3e\n", th && mech->thermal ? "thermo-mechanics" : "mechanics", mech->ndofGlobal, mech->iterations, (double)mech->residual));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: time: set-up %.3f s, solve and output %.3f s\n", t1 - t0, t2 - t1));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: wrote %s/twin.h5 and %s/twin.xmf\n", outdir, outdir));
   PetscCall(TwinMechanicsDestroy(&mech));
+  PetscCall(TwinThermalDestroy(&th));
   PetscCall(TwinMeshDestroy(&mesh));
   PetscCall(TwinDeckDestroy(&deck));
   PetscFunctionReturn(0);
@@ -91,27 +141,20 @@ static PetscErrorCode CommandRun(const char *deckPath)
 
 static PetscErrorCode CommandCheck(const char *deckPath)
 {
-  TwinDeck      deck = NULL;
-  TwinMesh      mesh = NULL;
-  TwinMechanics mech = NULL;
-  MatInfo       info;
-  PetscLogDouble mem;
+  TwinDeck       deck = NULL;
+  TwinMesh       mesh = NULL;
+  TwinMechanics  mech = NULL;
+  TwinThermal    th   = NULL;
+  PetscLogDouble mem  = 0;
 
   PetscFunctionBegin;
   PetscCall(LoadDeck(deckPath, &deck));
   PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
-  PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
-  PetscCall(MatGetInfo(mech->A, MAT_GLOBAL_SUM, &info));
-  /* matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + PETSc's COO maps
-     (about 12 bytes per entry) + our assembled COO values + about 20 vectors */
-  {
-    double ncooTotal = (double)mech->sp->ncoo;
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncooTotal, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
-    mem = info.nz_allocated * (8.0 + 4.0) * 2.5 + ncooTotal * (12.0 + 8.0) + 20.0 * 8.0 * mech->ndofGlobal;
-  }
+  if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
+  if (deck->has_mechanics) PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "deck %s: OK\n", deck->path));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  mesh: %s, dimension %" PetscInt_FMT ", %s cells, order %" PetscInt_FMT "\n", mesh->source, mesh->dim,
-                        mesh->dim == 2 ? (mesh->simplex ? "triangle" : "quadrilateral") : (mesh->simplex ? "tetrahedron" : "hexahedron"), mech->order));
+                        mesh->dim == 2 ? (mesh->simplex ? "triangle" : "quadrilateral") : (mesh->simplex ? "tetrahedron" : "hexahedron"), deck->mesh.order));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  cells: %" PetscInt_FMT ", vertices: %" PetscInt_FMT "\n", mesh->ncglobal, mesh->nvglobal));
   {
     char list[1024] = "";
@@ -121,12 +164,26 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     }
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  boundaries: %s\n", list));
   }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  free DOFs: %" PetscInt_FMT ", matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", mech->ndofGlobal, info.nz_allocated,
-                        mech->sp->blockSize));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  materials: %" PetscInt_FMT ", boundary conditions: %" PetscInt_FMT ", probes: %" PetscInt_FMT "\n", deck->nmaterials,
-                        deck->mechanics.nbcs, deck->output.nprobes));
+  /* per model: matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + PETSc's
+     COO maps (about 12 bytes per entry) + our COO values + about 20 vectors */
+  for (PetscInt k = 0; k < 2; k++) {
+    Mat       A  = k == 0 ? (mech ? mech->A : NULL) : (th ? th->A : NULL);
+    TwinSpace sp = k == 0 ? (mech ? mech->sp : NULL) : (th ? th->sp : NULL);
+    MatInfo   info;
+    double    ncoo;
+    if (!A) continue;
+    PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
+    ncoo = (double)sp->ncoo;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncoo, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+    mem += info.nz_allocated * (8.0 + 4.0) * 2.5 + ncoo * (12.0 + 8.0 * (k == 0 ? 1 : 3)) + 20.0 * 8.0 * sp->nglobal;
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %" PetscInt_FMT " free DOFs, matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", k == 0 ? "mechanics" : "thermal", sp->nglobal,
+                          info.nz_allocated, sp->blockSize));
+  }
+  if (deck->time.transient) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  time: %g s in steps of %g s, theta %g\n", (double)deck->time.end, (double)deck->time.step, (double)deck->time.theta));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  materials: %" PetscInt_FMT ", probes: %" PetscInt_FMT "\n", deck->nmaterials, deck->output.nprobes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory estimate: %.1f MiB (all ranks)\n", mem / 1048576.0));
   PetscCall(TwinMechanicsDestroy(&mech));
+  PetscCall(TwinThermalDestroy(&th));
   PetscCall(TwinMeshDestroy(&mesh));
   PetscCall(TwinDeckDestroy(&deck));
   PetscFunctionReturn(0);

@@ -48,39 +48,36 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   PetscCall(VecZeroEntries(floc));
   PetscCall(VecGetArray(floc, &f));
   PetscCall(VecGetArrayRead(m->bcLocal, &bc));
-  PetscCall(PetscArrayzero(m->cooValues, m->sp->ncoo));
+  /* the stiffness does not depend on the temperature or the loads: assemble it once */
+  const PetscScalar *tl    = NULL;
+  PetscBool          doMat = m->matAssembled ? PETSC_FALSE : PETSC_TRUE;
+  if (doMat) PetscCall(PetscArrayzero(m->cooValues, m->sp->ncoo));
+  if (m->thermal) PetscCall(VecGetArrayRead(m->thermal->Tlocal, &tl));
 #pragma omp parallel
   {
-    double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF],
-        Ke[TWK_MAX_EDOF * TWK_MAX_EDOF];
+    double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_EDOF], ue[TWK_MAX_EDOF], Ke[TWK_MAX_EDOF * TWK_MAX_EDOF];
     for (PetscInt color = 0; color < m->sp->ncolors; color++) {
 #pragma omp for schedule(dynamic, 1)
       for (PetscInt ich = m->sp->colorStart[color]; ich < m->sp->colorStart[color + 1]; ich++) {
-        PetscInt ch   = m->sp->colorCells[ich],
-                 cEnd = PetscMin((ch + 1) * m->sp->chunk, m->mesh->cEnd - m->mesh->cStart);
+        PetscInt ch = m->sp->colorCells[ich], cEnd = PetscMin((ch + 1) * m->sp->chunk, m->mesh->cEnd - m->mesh->cStart);
         for (PetscInt lc = ch * m->sp->chunk; lc < cEnd; lc++) {
           PetscInt             mi = m->cellMat[lc], nen = m->sp->nen, dim = m->dim;
           const TwkElasticity *mat = &m->mats[mi];
+          const TwinMaterial  *tm  = &m->deck->materials[mi];
           const double        *b   = &m->bodyForce[3 * mi];
-          const PetscInt      *blk = &m->sp->cellBlocks[lc * nen * nen];
-          PetscBool            hasBody =
-              (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
+          PetscBool            hasBody = (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
+          PetscBool            hot     = (tl && tm->expansion != 0.0) ? PETSC_TRUE : PETSC_FALSE;
           GatherX(m, lc, X);
-          if (TwkElasticityStiffness(&m->sp->elem, X, mat, Ke) <= 0) {
+          if (doMat || m->cellLifted[lc]) {
+            if (TwkElasticityStiffness(&m->sp->elem, X, mat, Ke) <= 0) {
 #pragma omp critical
-            bad = m->mesh->cnatural[lc];
+              bad = m->mesh->cnatural[lc];
+            }
           }
           /* cells of one colour share no block: plain adds */
-          for (PetscInt a = 0; a < nen; a++)
-            for (PetscInt bb = 0; bb < nen; bb++) {
-              PetscScalar *v = &m->cooValues[(PetscCount)blk[a * nen + bb] * dim * dim];
-              for (PetscInt c = 0; c < dim; c++)
-                for (PetscInt d = 0; d < dim; d++)
-                  v[c * dim + d] += Ke[(a * dim + c) * ne + bb * dim + d];
-            }
-          if (!hasBody && !m->cellLifted[lc]) continue; /* next cell of the chunk */
-          for (PetscInt i = 0; i < ne; i++)
-            fe[i] = 0;
+          if (doMat) TwinSpaceAddElementMatrix(m->sp, lc, Ke, m->cooValues);
+          if (!hasBody && !m->cellLifted[lc] && !hot) continue; /* next cell of the chunk */
+          for (PetscInt i = 0; i < ne; i++) fe[i] = 0;
           if (hasBody) TwkElasticityBodyForce(&m->sp->elem, X, mat, b, fe);
           if (m->bodyFn) {
             double bq[TWK_MAX_QP * 3];
@@ -91,24 +88,27 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
             }
             TwkElasticityBodyForceQP(&m->sp->elem, X, mat, bq, fe);
           }
+          if (hot) { /* thermal strain alpha (T - Tref) of the coupled temperature */
+            double te[TWK_MAX_NODES];
+            TwinSpaceCellValues(m->thermal->sp, lc, tl, te);
+            TwkElasticityThermalLoad(&m->sp->elem, X, mat, tm->expansion, tm->reference_temperature, te, fe);
+          }
           if (m->cellLifted[lc]) {
             for (PetscInt a = 0; a < nen; a++)
-              for (PetscInt d = 0; d < dim; d++)
-                ue[a * dim + d] = PetscRealPart(bc[m->sp->cellDofs[lc * nen + a] + d]);
+              for (PetscInt d = 0; d < dim; d++) ue[a * dim + d] = PetscRealPart(bc[m->sp->cellDofs[lc * nen + a] + d]);
             for (PetscInt i = 0; i < ne; i++) {
               double s = 0;
-              for (PetscInt j = 0; j < ne; j++)
-                s += Ke[i * ne + j] * ue[j];
+              for (PetscInt j = 0; j < ne; j++) s += Ke[i * ne + j] * ue[j];
               fe[i] -= s;
             }
           }
           for (PetscInt a = 0; a < nen; a++)
-            for (PetscInt d = 0; d < dim; d++)
-              f[m->sp->cellDofs[lc * nen + a] + d] += fe[a * dim + d];
+            for (PetscInt d = 0; d < dim; d++) f[m->sp->cellDofs[lc * nen + a] + d] += fe[a * dim + d];
         }
       }
     }
   }
+  if (m->thermal) PetscCall(VecRestoreArrayRead(m->thermal->Tlocal, &tl));
   PetscCall(VecRestoreArrayRead(m->bcLocal, &bc));
   /* collective: every rank must leave together, or the others would wait in MatSetValuesCOO */
   PetscCallMPI(
@@ -117,7 +117,10 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
              "%s: cell %" PetscInt_FMT
              " (input numbering) is degenerate or inverted: its Jacobian vanishes or changes sign",
              m->mesh->source, bad);
-  PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
+  if (doMat) {
+    PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
+    m->matAssembled = PETSC_TRUE;
+  }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyRhs, 0, 0, 0, 0));
@@ -287,5 +290,19 @@ PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, vo
       MPI_Allreduce(MPI_IN_PLACE, acc, 2, MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
   *err2  = acc[0];
   *norm2 = acc[1];
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsSetTemperature - Drive the model by the temperature of a thermal model on the same
+  mesh and element order (thermal strain alpha (T - Tref) per material).
+
+  Not collective
+@*/
+PetscErrorCode TwinMechanicsSetTemperature(TwinMechanics m, TwinThermal th)
+{
+  PetscFunctionBegin;
+  PetscCheck(!th || (th->order == m->order && th->mesh == m->mesh), PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "thermal and mechanics must share the mesh and the element order");
+  m->thermal = th;
   PetscFunctionReturn(0);
 }

@@ -5,8 +5,16 @@
 /* Full Voigt-6 stress (xx, yy, zz, yz, xz, xy) at reference point xi of local cell lc. */
 static void CellStress6(TwinMechanics m, PetscInt lc, const double *X, const double *ue, const double *xi, double *s6)
 {
-  double s[TWK_MAX_VOIGT], szz = 0;
-  TwkElasticityStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
+  double              s[TWK_MAX_VOIGT], szz = 0;
+  const TwinMaterial *tm = &m->deck->materials[m->cellMat[lc]];
+  if (m->thermal && tm->expansion != 0.0) { /* minus the thermal strain of the coupled temperature */
+    double             te[TWK_MAX_NODES];
+    const PetscScalar *tl;
+    VecGetArrayRead(m->thermal->Tlocal, &tl);
+    TwinSpaceCellValues(m->thermal->sp, lc, tl, te);
+    VecRestoreArrayRead(m->thermal->Tlocal, &tl);
+    TwkElasticityThermalStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, tm->expansion, tm->reference_temperature, te, xi, s, &szz);
+  } else TwkElasticityStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
   if (m->dim == 3) {
     for (int k = 0; k < 6; k++) s6[k] = s[k];
   } else {

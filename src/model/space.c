@@ -503,13 +503,17 @@ PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A)
     PetscSF      sf;
     MPI_Datatype unit;
     PetscCall(DMGetPointSF(dm, &sf));
-    PetscCallMPI(MPI_Type_contiguous((PetscMPIInt)nc, MPIU_INT, &unit));
-    PetscCallMPI(MPI_Type_commit(&unit));
+    /* MPI reductions need a predefined type for one component */
+    if (nc == 1) unit = MPIU_INT;
+    else {
+      PetscCallMPI(MPI_Type_contiguous((PetscMPIInt)nc, MPIU_INT, &unit));
+      PetscCallMPI(MPI_Type_commit(&unit));
+    }
     PetscCall(PetscSFReduceBegin(sf, unit, sp->bcid, sp->bcid, MPI_MAX));
     PetscCall(PetscSFReduceEnd(sf, unit, sp->bcid, sp->bcid, MPI_MAX));
     PetscCall(PetscSFBcastBegin(sf, unit, sp->bcid, sp->bcid, MPI_REPLACE));
     PetscCall(PetscSFBcastEnd(sf, unit, sp->bcid, sp->bcid, MPI_REPLACE));
-    PetscCallMPI(MPI_Type_free(&unit));
+    if (nc > 1) PetscCallMPI(MPI_Type_free(&unit));
   }
   for (PetscInt p = pStart; p < pEnd; p++) {
     PetscInt dof, ncons = 0;

@@ -2,7 +2,10 @@
  *
  * Every rank owns some vertices and cells; a PetscSF moves their values to a contiguous block
  * of the natural numbering per rank, which that rank then writes with one hyperslab in a
- * collective H5Dwrite. The file does not depend on the number of ranks. */
+ * collective H5Dwrite. The file does not depend on the number of ranks. The file is written
+ * under a temporary name during the run (steps are appended as they are computed) and renamed
+ * when it is complete, so readers never see half a file and a failed run leaves an earlier
+ * result in place. */
 #include <twinfe/output.h>
 #include <hdf5.h>
 #include <errno.h>
@@ -137,45 +140,168 @@ static const char *XdmfTopology(PetscInt dim, PetscBool simplex)
   return simplex ? "Tetrahedron" : "Hexahedron";
 }
 
-static PetscErrorCode WriteXdmf(TwinMechanics m, const char *dir, const char *h5name)
+struct _TwinOutput {
+  MPI_Comm      comm;
+  TwinMesh      mesh;
+  TwinDeck      deck;
+  TwinSpace     sp;                    /* cell vertex maps for the topology */
+  char          dir[TWIN_PATH_LEN], path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
+  hid_t         file;
+  PetscInt     *vnat;                  /* natural numbers of owned vertices */
+  PetscInt      nown;
+  PetscInt      nsteps;
+  PetscReal    *times;                 /* [nsteps] */
+  PetscBool     mech, therm;
+  /* probe history (rank 0 keeps it; every rank computes it) */
+  PetscInt      np;
+  PetscReal    *px;                    /* [np*3] */
+  PetscReal    *hu, *hs, *hT;          /* [nsteps*np*3], [nsteps*np*6], [nsteps*np] */
+  PetscInt      hcap;
+};
+
+/* Owned-vertex values of a per-local-vertex array (ncomp each) in owned order. */
+static PetscErrorCode OwnedVertexValues(TwinOutput out, const PetscReal *all, PetscInt ncomp, PetscReal *buf)
 {
-  char  path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
-  FILE *fp;
-  PetscInt nv = m->mesh->nvglobal, nc = m->mesh->ncglobal, nvpc = m->sp->nverts;
+  TwinMesh mesh = out->mesh;
+  PetscInt k    = 0;
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.xmf", dir));
+  for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
+    if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
+    for (PetscInt c = 0; c < ncomp; c++) buf[k * ncomp + c] = all[(v - mesh->vStart) * ncomp + c];
+    k++;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Values of a local vector with `ncomp` components per vertex point (section sec), owned only. */
+static PetscErrorCode OwnedVertexField(TwinOutput out, PetscSection sec, Vec local, PetscInt ncomp, PetscInt pad, PetscReal *buf)
+{
+  TwinMesh           mesh = out->mesh;
+  const PetscScalar *a;
+  PetscInt           k = 0;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(local, &a));
+  for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
+    PetscInt off;
+    if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
+    PetscCall(PetscSectionGetOffset(sec, v, &off));
+    for (PetscInt c = 0; c < pad; c++) buf[k * pad + c] = c < ncomp ? PetscRealPart(a[off + c]) : 0.0;
+    k++;
+  }
+  PetscCall(VecRestoreArrayRead(local, &a));
+  PetscFunctionReturn(0);
+}
+
+/* All fields of the current state under group `g` ("/fields" or "/steps/NNNN"). */
+static PetscErrorCode WriteState(TwinOutput out, const char *g, TwinMechanics m, TwinThermal th)
+{
+  TwinMesh   mesh = out->mesh;
+  PetscInt   nv = mesh->vEnd - mesh->vStart, ncell = mesh->cEnd - mesh->cStart;
+  PetscReal *buf;
+  char       name[TWIN_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(6 * PetscMax(nv, ncell) + 1, &buf));
+  if (m) {
+    PetscCall(OwnedVertexField(out, m->sp->section, m->ulocal, m->dim, 3, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/displacement", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 3, buf));
+    PetscCall(OwnedVertexValues(out, m->vertexStress, 6, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/stress", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 6, buf));
+    PetscCall(OwnedVertexValues(out, m->vertexVonMises, 1, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/von_mises", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 1, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_stress", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 6, m->cellStress));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_von_mises", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 1, m->cellVonMises));
+  }
+  if (th) {
+    PetscCall(OwnedVertexField(out, th->sp->section, th->Tlocal, 1, 1, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/temperature", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 1, buf));
+    PetscCall(OwnedVertexValues(out, th->vertexFlux, 3, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/heat_flux", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 3, buf));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_heat_flux", g));
+    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 3, th->cellFlux));
+    { /* thermal strain alpha (T - Tref), isotropic: one value per cell at its centroid */
+      const PetscScalar *tl;
+      double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
+      TwkElementVertexRefCoords(&th->sp->elem, vref);
+      for (PetscInt k = 0; k < th->sp->nverts; k++)
+        for (PetscInt d = 0; d < th->dim; d++) cen[d] += vref[k * th->dim + d] / th->sp->nverts;
+      PetscCall(VecGetArrayRead(th->Tlocal, &tl));
+      for (PetscInt lc = 0; lc < ncell; lc++) {
+        const TwinMaterial *mat = &out->deck->materials[th->cellMat[lc]];
+        double              te[TWK_MAX_NODES], N[TWK_MAX_NODES], T = 0;
+        TwinSpaceCellValues(th->sp, lc, tl, te);
+        TwkBasisEval(&th->sp->elem, cen, N, NULL);
+        for (PetscInt a = 0; a < th->sp->nen; a++) T += N[a] * te[a];
+        buf[lc] = mat->expansion * (T - mat->reference_temperature);
+      }
+      PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+      PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_thermal_strain", g));
+      PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 1, buf));
+    }
+  }
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteXdmf(TwinOutput out)
+{
+  char     path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
+  FILE    *fp;
+  PetscInt nv = out->mesh->nvglobal, nc = out->mesh->ncglobal, nvpc = out->sp->nverts;
+  const char *h5 = "twin.h5";
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.xmf", out->dir));
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   fp = fopen(tmp, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s: %s", tmp, strerror(errno));
-  fprintf(fp, "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n  <Grid Name=\"%s\" GridType=\"Uniform\">\n", m->deck->name);
-  fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(m->dim, m->mesh->simplex), nc);
-  fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5name);
-  fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5name);
-  /* vectors and scalars as they are; stress tensors as one scalar per component, read by
-     hyperslab from the Voigt-ordered dataset (XDMF's Tensor6 order differs from Voigt's) */
-  struct { const char *name, *path, *type, *center; PetscInt n, comp; } attrs[] = {
-    {"displacement", "/fields/displacement", "Vector", "Node", nv, 3},
-    {"von_mises", "/fields/von_mises", "Scalar", "Node", nv, 1},
-    {"cell_von_mises", "/fields/cell_von_mises", "Scalar", "Cell", nc, 1},
-  };
-  for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-    fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"%s\">\n", attrs[i].name, attrs[i].type, attrs[i].center);
-    if (attrs[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", attrs[i].n, h5name, attrs[i].path);
-    else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", attrs[i].n, attrs[i].comp, h5name, attrs[i].path);
-    fprintf(fp, "   </Attribute>\n");
-  }
-  {
-    static const char *voigt[6] = {"xx", "yy", "zz", "yz", "xz", "xy"};
-    struct { const char *prefix, *path, *center; PetscInt n; } tensors[] = {{"stress", "/fields/stress", "Node", nv}, {"cell_stress", "/fields/cell_stress", "Cell", nc}};
-    for (size_t t = 0; t < 2; t++)
-      for (int k = 0; k < 6; k++) {
-        fprintf(fp, "   <Attribute Name=\"%s_%s\" AttributeType=\"Scalar\" Center=\"%s\">\n", tensors[t].prefix, voigt[k], tensors[t].center);
-        fprintf(fp, "    <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT " 1\" Type=\"HyperSlab\">\n", tensors[t].n);
-        fprintf(fp, "     <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %d 1 1 %" PetscInt_FMT " 1</DataItem>\n", k, tensors[t].n);
-        fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT " 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", tensors[t].n, h5name, tensors[t].path);
-        fprintf(fp, "    </DataItem>\n   </Attribute>\n");
-      }
+  fprintf(fp, "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
+  fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", out->deck->name);
+  for (PetscInt s = 0; s < out->nsteps; s++) {
+    char g[64];
+    PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, s));
+    fprintf(fp, "  <Grid Name=\"step %" PetscInt_FMT "\" GridType=\"Uniform\">\n   <Time Value=\"%.17g\"/>\n", s, (double)out->times[s]);
+    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
+    fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5);
+    fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5);
+    struct {
+      const char *name, *type, *center;
+      PetscInt    n, comp;
+      PetscBool   on;
+    } attrs[] = {
+      {"displacement", "Vector", "Node", nv, 3, out->mech},   {"von_mises", "Scalar", "Node", nv, 1, out->mech},       {"cell_von_mises", "Scalar", "Cell", nc, 1, out->mech},
+      {"temperature", "Scalar", "Node", nv, 1, out->therm},   {"heat_flux", "Vector", "Node", nv, 3, out->therm},     {"cell_heat_flux", "Vector", "Cell", nc, 3, out->therm},
+      {"cell_thermal_strain", "Scalar", "Cell", nc, 1, out->therm},
+    };
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+      if (!attrs[i].on) continue;
+      fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"%s\">\n", attrs[i].name, attrs[i].type, attrs[i].center);
+      if (attrs[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", attrs[i].n, h5, g, attrs[i].name);
+      else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", attrs[i].n, attrs[i].comp, h5, g, attrs[i].name);
+      fprintf(fp, "   </Attribute>\n");
+    }
+    if (out->mech) { /* stress tensors: one scalar per Voigt component, by hyperslab (XDMF's Tensor6 order is not Voigt's) */
+      static const char *voigt[6] = {"xx", "yy", "zz", "yz", "xz", "xy"};
+      struct { const char *prefix, *center; PetscInt n; } tensors[] = {{"stress", "Node", nv}, {"cell_stress", "Cell", nc}};
+      for (size_t t = 0; t < 2; t++)
+        for (int k = 0; k < 6; k++) {
+          fprintf(fp, "   <Attribute Name=\"%s_%s\" AttributeType=\"Scalar\" Center=\"%s\">\n", tensors[t].prefix, voigt[k], tensors[t].center);
+          fprintf(fp, "    <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT " 1\" Type=\"HyperSlab\">\n", tensors[t].n);
+          fprintf(fp, "     <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %d 1 1 %" PetscInt_FMT " 1</DataItem>\n", k, tensors[t].n);
+          fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT " 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", tensors[t].n, h5, g, tensors[t].prefix);
+          fprintf(fp, "    </DataItem>\n   </Attribute>\n");
+        }
+    }
+    fprintf(fp, "  </Grid>\n");
   }
   fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
   PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp, strerror(errno));
@@ -184,45 +310,49 @@ static PetscErrorCode WriteXdmf(TwinMechanics m, const char *dir, const char *h5
 }
 
 /*@C
-  TwinOutputWriteMechanics - Write twin.h5 and twin.xmf for a solved structural model.
+  TwinOutputCreate - Open OUTDIR/twin.h5 (under a temporary name until TwinOutputClose()) and
+  write the mesh in natural numbering.
 
   Collective
 
   Input Parameters:
-+ m      - the model, after TwinMechanicsSolve() and TwinMechanicsRecoverStress()
++ mesh   - the mesh
+. deck   - the deck (name, probes, attributes)
+. sp     - a space on the mesh (its cell vertex maps give the topology)
 - outdir - output directory (created if missing)
+
+  Output Parameter:
+. out - the output; finish with TwinOutputClose()
 @*/
-PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
+PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *output)
 {
-  TwinMesh     mesh = m->mesh;
-  MPI_Comm     comm = PetscObjectComm((PetscObject)mesh->dm);
-  PetscInt     nv = mesh->vEnd - mesh->vStart, ncell = mesh->cEnd - mesh->cStart, nown = 0, dim = m->dim;
-  PetscInt    *vnat;
-  PetscReal   *buf;
-  char         path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
-  hid_t        fapl, file;
-  PetscMPIInt  rank, size;
-  const PetscScalar *ul;
+  TwinOutput out;
+  hid_t      fapl;
+  PetscInt   nv = mesh->vEnd - mesh->vStart, ncell = mesh->cEnd - mesh->cStart, dim = mesh->dim;
+  PetscReal *buf;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(MakeDirectory(comm, outdir));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.h5", outdir));
-  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+  PetscCall(PetscNew(&out));
+  out->comm = PetscObjectComm((PetscObject)mesh->dm);
+  out->mesh = mesh;
+  out->deck = deck;
+  out->sp   = sp;
+  PetscCall(PetscStrncpy(out->dir, outdir, sizeof(out->dir)));
+  PetscCall(MakeDirectory(out->comm, outdir));
+  PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/twin.h5", outdir));
+  PetscCall(PetscSNPrintf(out->tmp, sizeof(out->tmp), "%s.tmp", out->path));
   fapl = H5Pcreate(H5P_FILE_ACCESS);
-  PetscCallHDF5(H5Pset_fapl_mpio, (fapl, comm, MPI_INFO_NULL));
-  file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_OPEN, "cannot create %s", tmp);
+  PetscCallHDF5(H5Pset_fapl_mpio, (fapl, out->comm, MPI_INFO_NULL));
+  out->file = H5Fcreate(out->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  PetscCheck(out->file >= 0, out->comm, PETSC_ERR_FILE_OPEN, "cannot create %s", out->tmp);
   PetscCallHDF5(H5Pclose, (fapl));
 
-  /* owned vertices */
-  PetscCall(PetscMalloc2(nv, &vnat, nv * 6, &buf));
-  PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  PetscCall(PetscMalloc1(nv + 1, &out->vnat));
+  PetscCall(PetscMalloc1(6 * PetscMax(nv, ncell) + 1, &buf));
   {
-    PetscSection cs;
-    Vec          cv;
+    PetscSection       cs;
+    Vec                cv;
     const PetscScalar *x;
     PetscCall(DMGetCoordinateSection(mesh->dm, &cs));
     PetscCall(DMGetCoordinatesLocal(mesh->dm, &cv));
@@ -231,56 +361,30 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
       PetscInt off;
       if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
       PetscCall(PetscSectionGetOffset(cs, v, &off));
-      vnat[nown] = mesh->vnatural[v - mesh->vStart];
-      for (PetscInt d = 0; d < 3; d++) buf[nown * 3 + d] = d < dim ? PetscRealPart(x[off + d]) : 0.0;
-      nown++;
+      out->vnat[out->nown] = mesh->vnatural[v - mesh->vStart];
+      for (PetscInt d = 0; d < 3; d++) buf[out->nown * 3 + d] = d < dim ? PetscRealPart(x[off + d]) : 0.0;
+      out->nown++;
     }
     PetscCall(VecRestoreArrayRead(cv, &x));
   }
-  PetscCall(WriteNatural(comm, file, "/mesh/coordinates", nown, vnat, mesh->nvglobal, 3, buf));
-  nown = 0;
-  for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
-    PetscInt off;
-    if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
-    PetscCall(PetscSectionGetOffset(m->sp->section, v, &off));
-    for (PetscInt d = 0; d < 3; d++) buf[nown * 3 + d] = d < dim ? PetscRealPart(ul[off + d]) : 0.0;
-    nown++;
-  }
-  PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
-  PetscCall(WriteNatural(comm, file, "/fields/displacement", nown, vnat, mesh->nvglobal, 3, buf));
-  nown = 0;
-  for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
-    if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
-    for (PetscInt k = 0; k < 6; k++) buf[nown * 6 + k] = m->vertexStress[(v - mesh->vStart) * 6 + k];
-    nown++;
-  }
-  PetscCall(WriteNatural(comm, file, "/fields/stress", nown, vnat, mesh->nvglobal, 6, buf));
-  nown = 0;
-  for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
-    if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
-    buf[nown++] = m->vertexVonMises[v - mesh->vStart];
-  }
-  PetscCall(WriteNatural(comm, file, "/fields/von_mises", nown, vnat, mesh->nvglobal, 1, buf));
-  PetscCall(PetscFree2(vnat, buf));
-
-  /* cells: all local cells are owned (no overlap) */
+  PetscCall(WriteNatural(out->comm, out->file, "/mesh/coordinates", out->nown, out->vnat, mesh->nvglobal, 3, buf));
   {
-    PetscReal *topo;
-    PetscInt   nvpc = m->sp->nverts;
-    /* kernel (lexicographic) order to XDMF/VTK order */
+    /* kernel (lexicographic) order to XDMF/VTK order, positively oriented: if the kernel frame
+       is left-handed, swap two vertices of a simplex or the first two axes of a tensor cell */
     static const PetscInt quad[4] = {0, 1, 3, 2}, hex[8] = {0, 1, 3, 2, 4, 5, 7, 6};
-    PetscCall(PetscMalloc1(ncell * PetscMax(nvpc, 6), &topo));
-    /* positively oriented cells (VTK's convention): if the kernel frame is left-handed, swap
-       two vertices of a simplex or the first two axes of a tensor cell */
     static const PetscInt swapQuad[4] = {0, 2, 1, 3}, swapHex[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+    PetscInt              nvpc = sp->nverts;
+    PetscReal            *topo, *nat;
+    PetscInt              rstart, rn;
+    long long            *itopo;
+    PetscCall(PetscMalloc1(ncell * nvpc + 1, &topo));
     for (PetscInt lc = 0; lc < ncell; lc++) {
-      const PetscInt *cv = &m->sp->cellVerts[lc * nvpc];
-      PetscInt        lex[8];
+      const PetscInt *cv = &sp->cellVerts[lc * nvpc];
+      PetscInt        lex[8], axis[3] = {1, 2, 3};
       PetscReal       e[3][3] = {{0}}, det;
-      PetscInt        axis[3] = {1, 2, 3};
       if (!mesh->simplex) { axis[1] = 2; axis[2] = 4; }
       for (PetscInt j = 0; j < dim; j++)
-        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(m->sp->coords[cv[axis[j]] + d] - m->sp->coords[cv[0] + d]);
+        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(sp->coords[cv[axis[j]] + d] - sp->coords[cv[0] + d]);
       det = dim == 2 ? e[0][0] * e[1][1] - e[0][1] * e[1][0]
                      : e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
       for (PetscInt k = 0; k < nvpc; k++) lex[k] = k;
@@ -294,83 +398,181 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
         topo[lc * nvpc + k] = (PetscReal)mesh->vnatural[v - mesh->vStart];
       }
     }
-    {
-      PetscReal *out;
-      PetscInt   rstart, rn;
-      long long *itopo;
-      PetscCall(ToNatural(comm, ncell, mesh->cnatural, mesh->ncglobal, nvpc, topo, &out, &rstart, &rn));
-      PetscCall(PetscMalloc1(PetscMax(1, rn * nvpc), &itopo));
-      for (PetscInt i = 0; i < rn * nvpc; i++) itopo[i] = (long long)out[i];
-      PetscCall(WriteRows(file, "/mesh/topology", H5T_NATIVE_LLONG, H5T_STD_I64LE, mesh->ncglobal, nvpc, rstart, rn, itopo));
-      PetscCall(PetscFree(itopo));
-      PetscCall(PetscFree(out));
-    }
-    PetscCall(WriteNatural(comm, file, "/fields/cell_stress", ncell, mesh->cnatural, mesh->ncglobal, 6, m->cellStress));
-    PetscCall(WriteNatural(comm, file, "/fields/cell_von_mises", ncell, mesh->cnatural, mesh->ncglobal, 1, m->cellVonMises));
+    PetscCall(ToNatural(out->comm, ncell, mesh->cnatural, mesh->ncglobal, nvpc, topo, &nat, &rstart, &rn));
+    PetscCall(PetscMalloc1(PetscMax(1, rn * nvpc), &itopo));
+    for (PetscInt i = 0; i < rn * nvpc; i++) itopo[i] = (long long)nat[i];
+    PetscCall(WriteRows(out->file, "/mesh/topology", H5T_NATIVE_LLONG, H5T_STD_I64LE, mesh->ncglobal, nvpc, rstart, rn, itopo));
+    PetscCall(PetscFree(itopo));
+    PetscCall(PetscFree(nat));
     PetscCall(PetscFree(topo));
   }
+  PetscCall(PetscFree(buf));
+  out->np = deck->output.nprobes;
+  PetscCall(PetscMalloc1(3 * out->np + 1, &out->px));
+  for (PetscInt i = 0; i < out->np; i++)
+    for (PetscInt d = 0; d < 3; d++) out->px[3 * i + d] = deck->output.probes[i].x[d];
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
+  *output = out;
+  PetscFunctionReturn(0);
+}
 
-  /* probes: evaluated everywhere, written by rank 0 */
-  if (m->deck->output.nprobes) {
-    PetscInt   np = m->deck->output.nprobes;
-    PetscReal *x, *u, *s, *vm;
-    PetscBool *found;
-    char      *names;
-    PetscCall(PetscMalloc6(np * 3, &x, np * 3, &u, np * 6, &s, np, &found, np, &vm, np * TWIN_NAME_LEN, &names));
-    PetscCall(PetscMemzero(names, np * TWIN_NAME_LEN));
-    for (PetscInt i = 0; i < np; i++) {
-      for (PetscInt d = 0; d < 3; d++) x[i * 3 + d] = m->deck->output.probes[i].x[d];
-      PetscCall(PetscStrncpy(&names[i * TWIN_NAME_LEN], m->deck->output.probes[i].name, TWIN_NAME_LEN));
-    }
-    PetscCall(TwinMechanicsEvaluate(m, np, x, u, s, found));
-    for (PetscInt i = 0; i < np; i++) {
-      if (!found[i]) {
-        char where[128];
-        snprintf(where, sizeof(where), "(%g, %g, %g)", (double)x[i * 3], (double)x[i * 3 + 1], (double)x[i * 3 + 2]);
-        SETERRQ(comm, PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", m->deck->path, m->deck->output.probes[i].line, m->deck->output.probes[i].col,
-                m->deck->output.probes[i].name, where, mesh->source);
-      }
-      vm[i] = TwkVonMises(3, &s[i * 6], 0.0);
-    }
-    PetscInt rn = rank == 0 ? np : 0;
-    hid_t    strtype = H5Tcopy(H5T_C_S1);
-    PetscCallHDF5(H5Tset_size, (strtype, TWIN_NAME_LEN));
-    PetscCall(WriteRows(file, "/probes/names", strtype, strtype, np, 1, 0, rn, names));
-    PetscCallHDF5(H5Tclose, (strtype));
-    PetscCall(WriteRows(file, "/probes/coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, x));
-    PetscCall(WriteRows(file, "/probes/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, u));
-    PetscCall(WriteRows(file, "/probes/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 6, 0, rn, s));
-    PetscCall(WriteRows(file, "/probes/von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1, 0, rn, vm));
-    PetscCall(PetscFree6(x, u, s, found, vm, names));
-  }
+/*@C
+  TwinOutputWriteStep - Append the current state (at time t) as /steps/NNNN and record the
+  probe values. Pass NULL for a model that is absent. Collective.
+@*/
+PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m, TwinThermal th)
+{
+  char g[64];
 
-  /* run attributes */
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
+  out->mech  = m ? PETSC_TRUE : PETSC_FALSE;
+  out->therm = th ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, out->nsteps));
+  PetscCall(WriteState(out, g, m, th));
   {
-    hid_t       root = H5Gopen2(file, "/", H5P_DEFAULT);
+    hid_t grp = H5Gopen2(out->file, g, H5P_DEFAULT), space = H5Screate(H5S_SCALAR), attr;
+    double tt  = (double)t;
+    attr = H5Acreate2(grp, "time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
+    PetscCallHDF5(H5Aclose, (attr));
+    PetscCallHDF5(H5Sclose, (space));
+    PetscCallHDF5(H5Gclose, (grp));
+  }
+  if (out->nsteps == out->hcap) {
+    PetscInt   cap = PetscMax(8, 2 * out->hcap);
+    PetscReal *times, *hu, *hs, *hT;
+    PetscCall(PetscCalloc4(cap, &times, cap * out->np * 3 + 1, &hu, cap * out->np * 6 + 1, &hs, cap * out->np + 1, &hT));
+    if (out->hcap) {
+      PetscCall(PetscArraycpy(times, out->times, out->nsteps));
+      PetscCall(PetscArraycpy(hu, out->hu, out->nsteps * out->np * 3));
+      PetscCall(PetscArraycpy(hs, out->hs, out->nsteps * out->np * 6));
+      PetscCall(PetscArraycpy(hT, out->hT, out->nsteps * out->np));
+      PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
+    }
+    out->times = times; out->hu = hu; out->hs = hs; out->hT = hT;
+    out->hcap = cap;
+  }
+  out->times[out->nsteps] = t;
+  if (out->np) {
+    PetscBool *found;
+    PetscCall(PetscMalloc1(out->np, &found));
+    if (m) PetscCall(TwinMechanicsEvaluate(m, out->np, out->px, &out->hu[out->nsteps * out->np * 3], &out->hs[out->nsteps * out->np * 6], found));
+    if (th) PetscCall(TwinThermalEvaluate(th, out->np, out->px, &out->hT[out->nsteps * out->np], found));
+    PetscCall(PetscFree(found));
+  }
+  out->nsteps++;
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputClose - Write the final state as /fields, the probes and their history, the run
+  attributes; close and rename the file into place and write twin.xmf. Collective.
+
+  Input Parameters:
++ out     - the output (destroyed)
+. m, th   - the models at their final state (NULL when absent)
+- attrs   - iterations of the last solves, for the attributes
+@*/
+PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal th)
+{
+  TwinOutput  out = *output;
+  PetscMPIInt rank, size;
+  PetscInt    np = out->np, last = out->nsteps - 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
+  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(out->comm, &size));
+  PetscCheck(out->nsteps > 0, out->comm, PETSC_ERR_ARG_WRONGSTATE, "no step was written");
+  PetscCall(WriteState(out, "/fields", m, th));
+  if (np) {
+    PetscInt   rn = rank == 0 ? np : 0, nt = out->nsteps;
+    char      *names;
+    PetscReal *vm;
+    hid_t      strtype = H5Tcopy(H5T_C_S1);
+    PetscCall(PetscCalloc2(np * TWIN_NAME_LEN, &names, np, &vm));
+    for (PetscInt i = 0; i < np; i++) PetscCall(PetscStrncpy(&names[i * TWIN_NAME_LEN], out->deck->output.probes[i].name, TWIN_NAME_LEN));
+    PetscCallHDF5(H5Tset_size, (strtype, TWIN_NAME_LEN));
+    PetscCall(WriteRows(out->file, "/probes/names", strtype, strtype, np, 1, 0, rn, names));
+    PetscCallHDF5(H5Tclose, (strtype));
+    PetscCall(WriteRows(out->file, "/probes/coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, out->px));
+    PetscCall(WriteRows(out->file, "/probes/history/time", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, 1, 0, rank == 0 ? nt : 0, out->times));
+    if (m) {
+      for (PetscInt i = 0; i < np; i++) vm[i] = TwkVonMises(3, &out->hs[(last * np + i) * 6], 0.0);
+      PetscCall(WriteRows(out->file, "/probes/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, &out->hu[last * np * 3]));
+      PetscCall(WriteRows(out->file, "/probes/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 6, 0, rn, &out->hs[last * np * 6]));
+      PetscCall(WriteRows(out->file, "/probes/von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1, 0, rn, vm));
+      PetscCall(WriteRows(out->file, "/probes/history/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np * 3, 0, rank == 0 ? nt : 0, out->hu));
+      PetscCall(WriteRows(out->file, "/probes/history/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np * 6, 0, rank == 0 ? nt : 0, out->hs));
+    }
+    if (th) {
+      PetscCall(WriteRows(out->file, "/probes/temperature", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1, 0, rn, &out->hT[last * np]));
+      PetscCall(WriteRows(out->file, "/probes/history/temperature", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np, 0, rank == 0 ? nt : 0, out->hT));
+    }
+    PetscCall(PetscFree2(names, vm));
+  }
+  { /* run attributes */
+    hid_t       root = H5Gopen2(out->file, "/", H5P_DEFAULT);
     char        ver[64];
-    const char *model = dim == 3 ? "solid" : (m->mats[0].plane == TWK_PLANE_STRAIN ? "plane_strain" : "plane_stress");
+    const char *model = out->mesh->dim == 3 ? "solid" : (m && m->mats[0].plane == TWK_PLANE_STRAIN ? "plane_strain" : "plane_stress");
     PetscCall(PetscGetVersion(ver, sizeof(ver)));
     PetscCall(WriteAttrString(root, "twinfe_version", TWINFE_VERSION));
     PetscCall(WriteAttrString(root, "git_revision", TwinGitRevision()));
     PetscCall(WriteAttrString(root, "petsc_version", ver));
-    PetscCall(WriteAttrString(root, "deck", m->deck->path));
-    PetscCall(WriteAttrString(root, "name", m->deck->name));
-    PetscCall(WriteAttrString(root, "model", model));
+    PetscCall(WriteAttrString(root, "deck", out->deck->path));
+    PetscCall(WriteAttrString(root, "name", out->deck->name));
+    PetscCall(WriteAttrString(root, "model", m ? model : "none"));
+    PetscCall(WriteAttrString(root, "physics", m && th ? "thermo-mechanical" : (th ? "thermal" : "mechanical")));
     PetscCall(WriteAttrInt(root, "format_version", TWIN_FORMAT_VERSION));
-    PetscCall(WriteAttrInt(root, "dimension", dim));
-    PetscCall(WriteAttrInt(root, "order", m->order));
+    PetscCall(WriteAttrInt(root, "dimension", out->mesh->dim));
+    PetscCall(WriteAttrInt(root, "order", out->deck->mesh.order));
     PetscCall(WriteAttrInt(root, "ranks", size));
-    PetscCall(WriteAttrInt(root, "dofs", m->ndofGlobal));
-    PetscCall(WriteAttrInt(root, "iterations", m->iterations));
+    PetscCall(WriteAttrInt(root, "steps", out->nsteps));
+    if (m) {
+      PetscCall(WriteAttrInt(root, "dofs", m->ndofGlobal));
+      PetscCall(WriteAttrInt(root, "iterations", m->iterations));
+    }
+    if (th) {
+      PetscCall(WriteAttrInt(root, "thermal_dofs", th->sp->nglobal));
+      PetscCall(WriteAttrInt(root, "thermal_iterations", th->totalIterations));
+    }
+    {
+      hid_t  space = H5Screate(H5S_SCALAR), attr = H5Acreate2(root, "final_time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+      double tt    = (double)out->times[last];
+      PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
+      PetscCallHDF5(H5Aclose, (attr));
+      PetscCallHDF5(H5Sclose, (space));
+    }
     PetscCallHDF5(H5Gclose, (root));
   }
-  PetscCallHDF5(H5Fclose, (file));
-  PetscCallMPI(MPI_Barrier(comm));
+  PetscCallHDF5(H5Fclose, (out->file));
+  PetscCallMPI(MPI_Barrier(out->comm));
   if (!rank) {
-    PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    PetscCall(WriteXdmf(m, outdir, "twin.h5"));
+    PetscCheck(rename(out->tmp, out->path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", out->tmp, out->path, strerror(errno));
+    PetscCall(WriteXdmf(out));
   }
-  PetscCallMPI(MPI_Barrier(comm));
+  PetscCallMPI(MPI_Barrier(out->comm));
+  PetscCall(PetscFree(out->vnat));
+  PetscCall(PetscFree(out->px));
+  if (out->hcap) PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
+  PetscCall(PetscFree(*output));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputWriteMechanics - One-shot output of a solved static structural model (t = 0).
+  Collective.
+@*/
+PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
+{
+  TwinOutput out;
+
+  PetscFunctionBegin;
+  PetscCall(TwinOutputCreate(m->mesh, m->deck, m->sp, outdir, &out));
+  PetscCall(TwinOutputWriteStep(out, 0.0, m, NULL));
+  PetscCall(TwinOutputClose(&out, m, NULL));
   PetscFunctionReturn(0);
 }

@@ -53,40 +53,53 @@ def value(item, base, h5):
     return hdf(item, base, h5)
 
 
-def check(outdir):
+def check_grid(grid, base, h5):
     problems = []
-    base = outdir
+    topo = grid.find("Topology")
+    ttype, ncell = topo.get("TopologyType"), int(topo.get("NumberOfElements"))
+    conn = value(topo.find("DataItem"), base, h5)
+    xyz = value(grid.find("Geometry/DataItem"), base, h5)
+    nv = xyz.shape[0]
+    if conn.shape != (ncell, NPC[ttype]):
+        problems.append(f"topology {conn.shape} for {ncell} {ttype} cells")
+    if conn.min() < 0 or conn.max() >= nv:
+        problems.append(f"connectivity refers to vertices outside 0..{nv - 1}")
+    p = xyz[conn]
+    if ttype in ("Triangle", "Quadrilateral"):
+        a, b = p[:, 1] - p[:, 0], p[:, -1] - p[:, 0]
+        vol = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    elif ttype == "Tetrahedron":
+        vol = np.einsum("ij,ij->i", np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), p[:, 3] - p[:, 0])
+    else:
+        vol = np.einsum("ij,ij->i", np.cross(p[:, 1] - p[:, 0], p[:, 3] - p[:, 0]), p[:, 4] - p[:, 0])
+    if np.any(vol <= 0):
+        problems.append(f"{np.sum(vol <= 0)} of {ncell} cells are not positively oriented")
+    nattr = 0
+    for attr in grid.findall("Attribute"):
+        nattr += 1
+        v = value(attr.find("DataItem"), base, h5)
+        n = nv if attr.get("Center") == "Node" else ncell
+        if v.shape[0] != n:
+            problems.append(f"attribute {attr.get('Name')}: {v.shape[0]} values for {n} {attr.get('Center')}s")
+        if not np.all(np.isfinite(v)):
+            problems.append(f"attribute {attr.get('Name')}: non-finite values")
+    return problems, ttype, ncell, nattr
+
+
+def check(outdir):
+    """Every uniform grid (one per output time in a temporal collection) must be consistent."""
     tree = ET.parse(os.path.join(outdir, "twin.xmf"))
     with h5py.File(os.path.join(outdir, "twin.h5"), "r") as h5:
-        grid = tree.getroot().find("Domain/Grid")
-        topo = grid.find("Topology")
-        ttype, ncell = topo.get("TopologyType"), int(topo.get("NumberOfElements"))
-        conn = value(topo.find("DataItem"), base, h5)
-        xyz = value(grid.find("Geometry/DataItem"), base, h5)
-        nv = xyz.shape[0]
-        if conn.shape != (ncell, NPC[ttype]):
-            problems.append(f"topology {conn.shape} for {ncell} {ttype} cells")
-        if conn.min() < 0 or conn.max() >= nv:
-            problems.append(f"connectivity refers to vertices outside 0..{nv - 1}")
-        p = xyz[conn]
-        if ttype in ("Triangle", "Quadrilateral"):
-            a, b = p[:, 1] - p[:, 0], p[:, -1] - p[:, 0]
-            vol = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-        elif ttype == "Tetrahedron":
-            vol = np.einsum("ij,ij->i", np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), p[:, 3] - p[:, 0])
-        else:
-            vol = np.einsum("ij,ij->i", np.cross(p[:, 1] - p[:, 0], p[:, 3] - p[:, 0]), p[:, 4] - p[:, 0])
-        if np.any(vol <= 0):
-            problems.append(f"{np.sum(vol <= 0)} of {ncell} cells are not positively oriented")
-        nattr = 0
-        for attr in grid.findall("Attribute"):
-            nattr += 1
-            v = value(attr.find("DataItem"), base, h5)
-            n = nv if attr.get("Center") == "Node" else ncell
-            if v.shape[0] != n:
-                problems.append(f"attribute {attr.get('Name')}: {v.shape[0]} values for {n} {attr.get('Center')}s")
-            if not np.all(np.isfinite(v)):
-                problems.append(f"attribute {attr.get('Name')}: non-finite values")
+        grids = [g for g in tree.getroot().iter("Grid") if g.get("GridType", "Uniform") == "Uniform"]
+        if not grids:
+            return ["no uniform grid in the XDMF"], "?", 0, 0
+        times = [float(g.find("Time").get("Value")) for g in grids if g.find("Time") is not None]
+        problems = []
+        if times and any(b < a for a, b in zip(times, times[1:])):
+            problems.append("output times are not increasing")
+        for g in grids:
+            pr, ttype, ncell, nattr = check_grid(g, outdir, h5)
+            problems += [f"{g.get('Name')}: {x}" for x in pr]
     return problems, ttype, ncell, nattr
 
 
