@@ -23,6 +23,9 @@
 # table follows the cases' table. Its output goes to validation/out/mms.log (stdout),
 # mms.err (stderr) and mms.rc; --no-run prints the last mms.log again. MMS_TIMEOUT: seconds
 # (default 300). A failed rate (exit 1) or a failed run fails the whole script.
+# The time-step convergence study of the thermal model (validation/slab.c, build/validation/slab,
+# override with SLAB=...; SLAB_TIMEOUT, default 300) runs the same way when no CASE is given or
+# when CASE is "slab", with its output in validation/out/slab.{log,err,rc}.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -38,21 +41,26 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
 MMS=${MMS:-$root/build/validation/mms}
 MMS_TIMEOUT=${MMS_TIMEOUT:-300}
+SLAB=${SLAB:-$root/build/validation/slab}
+SLAB_TIMEOUT=${SLAB_TIMEOUT:-300}
 run=1
 cases=()
 mms=0
+slab=0
 nargs=0
 for a in "$@"; do
   case $a in
     --no-run) run=0 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
     mms) mms=1; nargs=$((nargs + 1)) ;;
+    slab) slab=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
   esac
 done
 if [ $nargs -eq 0 ]; then
   mms=1
+  slab=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
 fi
 
@@ -61,6 +69,31 @@ field() { awk -v k="$2" '$1 == k { print $2; exit }' "$1/case.txt" 2>/dev/null; 
 
 read -r -a launcher <<< "$MPIEXEC"
 last=${launcher[${#launcher[@]}-1]}
+
+# run a convergence-study program NAME (BIN, TIMEOUT s) on 2 ranks: validation/out/NAME.{log,err,rc}
+run_study() {
+  local name=$1 bin=$2 limit=$3 rc t0 dt
+  mkdir -p "$here/out"
+  rm -f "$here/out/$name.log" "$here/out/$name.err" "$here/out/$name.rc"
+  case $last in -n|-np|-c) cmd=("${launcher[@]}" 2) ;; *) cmd=("${launcher[@]}" -n 2) ;; esac
+  printf 'run.sh: %-24s %d ranks ... ' "$name" 2 >&2
+  t0=$(date +%s.%N)
+  if [ -x "$bin" ]; then
+    (cd "$root" && echo "+ ${cmd[*]} $bin" >&2 &&
+       exec timeout -k 10 "$limit" "${cmd[@]}" "$bin") > "$here/out/$name.log" 2> "$here/out/$name.err"
+    rc=$?
+  else
+    echo "$bin: not found (make $(realpath --relative-to="$root" "$bin"))" > "$here/out/$name.err"; rc=127
+  fi
+  echo $rc > "$here/out/$name.rc"
+  dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  case $rc in
+    0) printf 'ok (%s s)\n' "$dt" >&2 ;;
+    1) printf 'done, some rates FAILED (%s s)\n' "$dt" >&2 ;;
+    *) printf 'FAILED, exit status %d (%s s), see %s\n' $rc "$dt" "$(realpath --relative-to="$root" "$here/out/$name.err")" >&2
+       tail -n 5 "$here/out/$name.err" | sed 's/^/    /' >&2 ;;
+  esac
+}
 
 if [ $run = 1 ]; then
   [ -x "$TWINFE" ] || echo "run.sh: $TWINFE not found or not executable: every case will fail" >&2
@@ -95,28 +128,8 @@ if [ $run = 1 ]; then
       tail -n 5 "$c/out/run.log" | sed 's/^/    /' >&2
     fi
   done
-  if [ $mms = 1 ]; then
-    mkdir -p "$here/out"
-    rm -f "$here/out/mms.log" "$here/out/mms.err" "$here/out/mms.rc"
-    case $last in -n|-np|-c) cmd=("${launcher[@]}" 2) ;; *) cmd=("${launcher[@]}" -n 2) ;; esac
-    printf 'run.sh: %-24s %d ranks ... ' mms 2 >&2
-    t0=$(date +%s.%N)
-    if [ -x "$MMS" ]; then
-      (cd "$root" && echo "+ ${cmd[*]} $MMS" >&2 &&
-         exec timeout -k 10 "$MMS_TIMEOUT" "${cmd[@]}" "$MMS") > "$here/out/mms.log" 2> "$here/out/mms.err"
-      rc=$?
-    else
-      echo "$MMS: not found (make $(realpath --relative-to="$root" "$MMS"))" > "$here/out/mms.err"; rc=127
-    fi
-    echo $rc > "$here/out/mms.rc"
-    dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    case $rc in
-      0) printf 'ok (%s s)\n' "$dt" >&2 ;;
-      1) printf 'done, some rates FAILED (%s s)\n' "$dt" >&2 ;;
-      *) printf 'FAILED, exit status %d (%s s), see %s\n' $rc "$dt" "$(realpath --relative-to="$root" "$here/out/mms.err")" >&2
-         tail -n 5 "$here/out/mms.err" | sed 's/^/    /' >&2 ;;
-    esac
-  fi
+  [ $mms = 1 ] && run_study mms "$MMS" "$MMS_TIMEOUT"
+  [ $slab = 1 ] && run_study slab "$SLAB" "$SLAB_TIMEOUT"
   echo >&2
   status=0
   if [ ${#cases[@]} -gt 0 ]; then
@@ -129,20 +142,25 @@ else
   fi
 fi
 
-# the manufactured-solution table (validation/mms.c prints it in compare.py's style)
-if [ $mms = 1 ]; then
-  [ ${#cases[@]} -gt 0 ] && echo
-  echo "Manufactured solutions ($(realpath --relative-to="$root" "$MMS"), 2 ranks):"
+# the convergence-study tables (validation/mms.c and slab.c print them in compare.py's style)
+print_study() { # NAME BIN TITLE
+  local name=$1 bin=$2 title=$3 rc what
+  [ ${#cases[@]} -gt 0 ] || [ "$printed" = 1 ] && echo
+  printed=1
+  echo "$title ($(realpath --relative-to="$root" "$bin"), 2 ranks):"
   echo
-  rc=$(cat "$here/out/mms.rc" 2>/dev/null || echo "not run")
+  rc=$(cat "$here/out/$name.rc" 2>/dev/null || echo "not run")
   case $rc in
-    0|1) cat "$here/out/mms.log"; [ "$rc" = 0 ] || status=1 ;;
+    0|1) cat "$here/out/$name.log"; [ "$rc" = 0 ] || status=1 ;;
     "not run")
-      echo "mms | (all) | FAIL: not run (no validation/out/mms.rc)"; status=1 ;;
+      echo "$name | (all) | FAIL: not run (no validation/out/$name.rc)"; status=1 ;;
     *) what="exit status $rc"; [ "$rc" = 124 ] && what="timed out"; [ "$rc" = 127 ] && what="command not found"
-       echo "mms | (all) | FAIL: run failed: $what, see $(realpath --relative-to="$root" "$here/out/mms.err")"
-       [ -s "$here/out/mms.log" ] && cat "$here/out/mms.log"
+       echo "$name | (all) | FAIL: run failed: $what, see $(realpath --relative-to="$root" "$here/out/$name.err")"
+       [ -s "$here/out/$name.log" ] && cat "$here/out/$name.log"
        status=1 ;;
   esac
-fi
+}
+printed=0
+[ $mms = 1 ] && print_study mms "$MMS" "Manufactured solutions"
+[ $slab = 1 ] && print_study slab "$SLAB" "Transient thermal time-step convergence"
 exit $status
