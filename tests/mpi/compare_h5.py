@@ -10,7 +10,9 @@ Every OTHER file is compared with REF (the 1-rank run). Output is written in nat
 numbering, so it must not depend on the number of ranks:
   /mesh/coordinates, /mesh/topology, /probes/names, /probes/coordinates   identical (bit for bit)
   /fields/displacement, /fields/stress, /fields/von_mises, /fields/cell_stress,
-  /fields/cell_von_mises, /probes/displacement, /probes/stress, /probes/von_mises
+  /fields/cell_von_mises, /probes/displacement, /probes/stress, /probes/von_mises,
+  /fields/temperature, /fields/heat_flux, /fields/cell_heat_flux, /fields/cell_thermal_strain,
+  /probes/temperature and /probes/history/* (those the reference has)
                                          max |other - ref| / max |ref| < T (default 1e-8)
                                          (absolute max |other - ref| when ref is all zero)
 A dataset missing from REF is skipped only if it is optional (/fields/cell_*, /probes/* when
@@ -24,9 +26,13 @@ import numpy as np
 
 EXACT = ["/mesh/coordinates", "/mesh/topology", "/probes/names", "/probes/coordinates"]
 FIELDS = ["/fields/displacement", "/fields/stress", "/fields/von_mises", "/fields/cell_stress",
-          "/fields/cell_von_mises", "/probes/displacement", "/probes/stress", "/probes/von_mises"]
-REQUIRED = {"/mesh/coordinates", "/mesh/topology", "/fields/displacement", "/fields/stress",
-            "/fields/von_mises"}
+          "/fields/cell_von_mises", "/probes/displacement", "/probes/stress", "/probes/von_mises",
+          "/fields/temperature", "/fields/heat_flux", "/fields/cell_heat_flux",
+          "/fields/cell_thermal_strain", "/probes/temperature", "/probes/history/time",
+          "/probes/history/temperature", "/probes/history/displacement", "/probes/history/stress"]
+# which fields exist depends on the physics of the deck (mechanics, thermal, transient); the
+# reference run decides, and every other run must have the same ones
+REQUIRED = {"/mesh/coordinates", "/mesh/topology"}
 
 
 def read(f, name):

@@ -117,8 +117,8 @@ for deck in "${decks[@]}"; do
     case $last in -n|-np|-c) cmd=("${launcher[@]}" "$n") ;; *) cmd=("${launcher[@]}" -n "$n") ;; esac
     printf 'run.sh: %-24s %d ranks ... ' "$name" "$n" >&2
     t0=$(date +%s.%N)
-    (cd "$dir" && echo "+ ${cmd[*]} $TWINFE run deck.yaml -mechanics_ksp_rtol 1e-13" &&
-       exec timeout -k 10 "$LIMIT" "${cmd[@]}" "$TWINFE" run deck.yaml -mechanics_ksp_rtol 1e-13) > "$dir/run.log" 2>&1
+    (cd "$dir" && echo "+ ${cmd[*]} $TWINFE run deck.yaml -mechanics_ksp_rtol 1e-13 -thermal_ksp_rtol 1e-13" &&
+       exec timeout -k 10 "$LIMIT" "${cmd[@]}" "$TWINFE" run deck.yaml -mechanics_ksp_rtol 1e-13 -thermal_ksp_rtol 1e-13) > "$dir/run.log" 2>&1
     rc=$?
     dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     out=$(sed -n 's|^twinfe: wrote \(.*\)/twin\.h5 and .*|\1|p' "$dir/run.log" | tail -n 1)
