@@ -24,8 +24,10 @@ case.txt (one statement per line, '#' starts a comment line; on check lines a tr
                                      every vertex: max |u_h - u| / max |u| <= TOL, EXPR a
                                      polynomial in x, y, z (numbers, + - * / ** and parentheses)
 QUANTITY: displacement_{x,y,z,r,t,mag}, stress_{xx,yy,zz,yz,xz,xy}, stress_{rr,tt,rt} (polar
-about the z axis through the origin, angle from the point's x, y), von_mises; a leading '-'
-negates. Error: |computed - REF| / |REF|, or |computed| when REF = 0 (TOL is then absolute).
+about the z axis through the origin, angle from the point's x, y), von_mises, temperature
+(thermal runs: /probes/temperature or /fields/temperature, at the final time, in the deck's
+temperature unit); a leading '-' negates. Error: |computed - REF| / |REF|, or |computed| when
+REF = 0 (TOL is then absolute).
 """
 import ast
 import math
@@ -123,19 +125,22 @@ def compile_expr(text):
 
 def check_quantity(q):
     q = q.lstrip("-")
-    ok = (q == "von_mises" or re.fullmatch(r"displacement_(x|y|z|r|t|mag)", q)
+    ok = (q in ("von_mises", "temperature") or re.fullmatch(r"displacement_(x|y|z|r|t|mag)", q)
           or re.fullmatch(r"stress_(xx|yy|zz|yz|xz|xy|rr|tt|rt)", q))
     if not ok:
         raise CaseError(f"unknown quantity '{q}'")
 
 
 def quantity(q, x, u, s, vm):
-    """q at position x from displacement u[3], stress s[6] (Voigt), von Mises vm."""
+    """q at position x from displacement u[3], stress s[6] (Voigt), von Mises vm; for
+    q = temperature, u is the temperature (a scalar)."""
     sign = -1.0 if q.startswith("-") else 1.0
     q = q.lstrip("-")
     th = math.atan2(x[1], x[0])
     c, n = math.cos(th), math.sin(th)
-    if q == "von_mises":
+    if q == "temperature":
+        v = u[0] if getattr(u, "ndim", 0) else u  # [np] or [np, 1] datasets
+    elif q == "von_mises":
         v = vm
     elif q.startswith("displacement_"):
         k = q[13:]
@@ -226,8 +231,12 @@ def evaluate(case, require_run):
                     if ch["probe"] not in names:
                         raise CaseError(f"probe '{ch['probe']}' not in twin.h5 (have {', '.join(names)})")
                     i = names.index(ch["probe"])
-                    val = quantity(ch["q"], ds("/probes/coordinates")[i], ds("/probes/displacement")[i],
-                                   ds("/probes/stress")[i], ds("/probes/von_mises")[i])
+                    if ch["q"].lstrip("-") == "temperature":
+                        val = quantity(ch["q"], ds("/probes/coordinates")[i], ds("/probes/temperature")[i],
+                                       None, None)
+                    else:
+                        val = quantity(ch["q"], ds("/probes/coordinates")[i], ds("/probes/displacement")[i],
+                                       ds("/probes/stress")[i], ds("/probes/von_mises")[i])
                     rows.append(finish(label(ch), val, ch["ref"], ch["tol"]))
                 elif ch["kind"] == "node":
                     X = ds("/mesh/coordinates")
@@ -236,8 +245,11 @@ def evaluate(case, require_run):
                     size = float(np.linalg.norm(X.max(0) - X.min(0)))
                     if d[i] > 1e-8 * size:
                         raise CaseError(f"no mesh vertex at the point (nearest is {d[i]:.3g} away)")
-                    val = quantity(ch["q"], X[i], ds("/fields/displacement")[i], ds("/fields/stress")[i],
-                                   ds("/fields/von_mises")[i])
+                    if ch["q"].lstrip("-") == "temperature":
+                        val = quantity(ch["q"], X[i], ds("/fields/temperature")[i], None, None)
+                    else:
+                        val = quantity(ch["q"], X[i], ds("/fields/displacement")[i], ds("/fields/stress")[i],
+                                       ds("/fields/von_mises")[i])
                     rows.append(finish(label(ch), val, ch["ref"], ch["tol"]))
                 else:
                     X, U = ds("/mesh/coordinates"), ds("/fields/displacement")
