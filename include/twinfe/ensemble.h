@@ -63,6 +63,11 @@ typedef struct {
   int              line, col;
 } TwinEnsembleSpec;
 
+/* Read and validate the deck's ensemble: section (enabled = false when absent). Every target
+ * must name a numeric scalar of the deck (e.g. materials.steel.E, thermal.boundaries[0].value);
+ * errors are FILE:LINE:COL with suggestions, like every deck error. Collective like TwinDeckLoad. */
+PETSC_EXTERN PetscErrorCode TwinEnsembleSpecFromDeck(TwinDeck deck, TwinEnsembleSpec *spec);
+
 /* Parameter values of every member: values[m * nparams + j]. Pure function of the spec: the
  * same on every rank. For sampler sobol the first point of the (scrambled-free) sequence is
  * skipped. With the spec's correlation, normal scores are correlated through a Cholesky factor
