@@ -9,7 +9,8 @@ int main(int argc, char **argv)
   unsigned int failures;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-  if (TwinTestKernelsRegister() || TwinTestThermalKernelsRegister() || TwinTestDeckRegister()) {
+  if (TwinTestKernelsRegister() || TwinTestThermalKernelsRegister() || TwinTestDeckRegister() ||
+      TwinTestEnsembleRegister()) {
     fprintf(stderr, "unit tests: suite registration failed: %s\n", CU_get_error_msg());
     return 1;
   }
