@@ -165,6 +165,8 @@ struct _TwinDeck {
   TwinDeckTime      time;
   TwinDeckOutput    output;
   char              solver_options[TWIN_PATH_LEN]; /* solver: options: string, PETSc syntax */
+  PetscBool         has_ensemble; /* an ensemble: section is present (and valid): read it with
+                                     TwinEnsembleSpecFromDeck (ensemble.h) */
 };
 
 /* Read and validate a deck. Collective: rank 0 reads the file and broadcasts its text.

@@ -25,6 +25,18 @@ PETSC_INTERN PetscErrorCode TwinDeckValidate(TwinDeck deck);
 /* Free the typed part (materials, boundary conditions, probes) and zero it. */
 PETSC_INTERN PetscErrorCode TwinDeckResetTyped(TwinDeck deck);
 
+/* The validator's checks (deckvalidate.c), for deckensemble.c: errors as described below, on
+ * deck->comm with deck->path. TwinNodeIsNumber: an unquoted, finite, decimal number. */
+PETSC_INTERN PetscBool      TwinNodeIsNumber(TwinNode);
+PETSC_INTERN PetscErrorCode TwinDeckCheckKeys(TwinDeck, TwinNode map, const char where[],
+                                              const char *const known[], PetscInt nknown);
+PETSC_INTERN PetscErrorCode TwinDeckExpectKind(TwinDeck, TwinNode, const char where[], TwinNodeKind,
+                                               const char what[]);
+PETSC_INTERN PetscErrorCode TwinDeckGetReal(TwinDeck, TwinNode, const char where[], PetscReal *);
+PETSC_INTERN PetscErrorCode TwinDeckGetInt(TwinDeck, TwinNode, const char where[], PetscInt *);
+PETSC_INTERN PetscErrorCode TwinDeckGetEnum(TwinDeck, TwinNode, const char where[],
+                                            const char *const names[], PetscInt n, PetscInt *);
+
 /* Errors: every one is "FILE:LINE:COL: message", or "ORIGIN: message" for nodes that came
  * from a --set override. These always return PETSC_ERR_USER (via SETERRQ on comm). */
 PETSC_INTERN PetscErrorCode TwinDeckErrorAt(MPI_Comm, const char file[], const char origin[],

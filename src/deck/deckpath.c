@@ -157,6 +157,7 @@ PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
         deck->nmaterials    = scratch->nmaterials;
         deck->mechanics     = scratch->mechanics;
         deck->has_mechanics = scratch->has_mechanics;
+        deck->has_ensemble  = scratch->has_ensemble;
         deck->thermal       = scratch->thermal;
         deck->time          = scratch->time;
         deck->output        = scratch->output;

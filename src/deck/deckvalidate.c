@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <twinfe/ensemble.h>
 #include "deckimpl.h"
 
 #define WHERE_LEN 256
@@ -53,9 +54,8 @@ static void Fmt(char buf[], size_t len, const char fmt[], ...)
 #define Err(c, node, ...) TwinDeckErrorNode((c)->comm, (c)->file, node, __VA_ARGS__)
 
 static const char *const top_known[]  = {"twinfe",    "name", "mesh",   "materials", "thermal",
-                                         "mechanics", "time", "output", "solver"};
-static const char *const top_future[] = {"ensemble", "sensors", "assimilation", "prediction",
-                                         "checkpoint"};
+                                         "mechanics", "time", "output", "solver",    "ensemble"};
+static const char *const top_future[] = {"sensors", "assimilation", "prediction", "checkpoint"};
 #define N(a) ((PetscInt)(sizeof(a) / sizeof((a)[0])))
 
 /* Fill the typed part of deck from deck->root. On error the typed part may be partly filled:
@@ -106,6 +106,16 @@ PetscErrorCode TwinDeckValidate(TwinDeck deck)
   PetscCall(ValidateOutput(&c, n));
   PetscCall(Section(&c, root, "solver", PETSC_FALSE, &n, &i));
   PetscCall(ValidateSolver(&c, n));
+  /* last: ensemble targets name values checked above; also output.statistics/exceedance */
+  {
+    TwinEnsembleSpec *spec;
+    PetscErrorCode    ierr;
+    PetscCall(PetscNew(&spec));
+    ierr               = TwinEnsembleSpecFromDeck(deck, spec);
+    deck->has_ensemble = spec->enabled;
+    PetscCall(PetscFree(spec));
+    PetscCall(ierr);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -120,6 +130,7 @@ PetscErrorCode TwinDeckResetTyped(TwinDeck deck)
   PetscCall(PetscMemzero(&deck->thermal, sizeof(deck->thermal)));
   PetscCall(PetscMemzero(&deck->time, sizeof(deck->time)));
   deck->has_mechanics = PETSC_FALSE;
+  deck->has_ensemble  = PETSC_FALSE;
   PetscCall(PetscMemzero(deck->name, sizeof(deck->name)));
   PetscCall(PetscMemzero(&deck->mesh, sizeof(deck->mesh)));
   deck->nmaterials = 0;
@@ -1192,8 +1203,9 @@ static PetscErrorCode ValidateTime(Ctx *c, TwinNode n, PetscInt idx)
 
 static PetscErrorCode ValidateOutput(Ctx *c, TwinNode n)
 {
-  static const char *const known[]  = {"directory", "probes", "every"};
-  static const char *const future[] = {"fields", "statistics", "exceedance"};
+  /* statistics, exceedance: read with the ensemble (deckensemble.c) */
+  static const char *const known[]  = {"directory", "probes", "every", "statistics", "exceedance"};
+  static const char *const future[] = {"fields"};
   static const char *const pknown[] = {"name", "at"};
   TwinDeckOutput          *out      = &c->deck->output;
   TwinDeckMesh            *m        = &c->deck->mesh;
@@ -1267,5 +1279,75 @@ static PetscErrorCode ValidateSolver(Ctx *c, TwinNode n)
   if ((v = Get(n, "options")))
     PetscCall(GetString(c, v, "solver.options", c->deck->solver_options,
                         sizeof(c->deck->solver_options)));
+  PetscFunctionReturn(0);
+}
+
+/* ---- shared with deckensemble.c ---------------------------------------------------------- */
+
+static void DeckCtx(TwinDeck deck, Ctx *c)
+{
+  PetscMemzero(c, sizeof(*c));
+  c->comm = deck->comm;
+  c->file = deck->path;
+  c->deck = deck;
+}
+
+PetscBool TwinNodeIsNumber(TwinNode n)
+{
+  if (!n || n->kind != TWIN_NODE_SCALAR || n->quoted || !LooksDecimal(n->scalar))
+    return PETSC_FALSE;
+  return isfinite(strtod(n->scalar, NULL)) ? PETSC_TRUE : PETSC_FALSE;
+}
+
+PetscErrorCode TwinDeckCheckKeys(TwinDeck deck, TwinNode map, const char where[],
+                                 const char *const known[], PetscInt nknown)
+{
+  Ctx c;
+
+  PetscFunctionBegin;
+  DeckCtx(deck, &c);
+  PetscCall(CheckKeys(&c, map, where, known, nknown, NULL, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TwinDeckExpectKind(TwinDeck deck, TwinNode n, const char where[], TwinNodeKind kind,
+                                  const char what[])
+{
+  Ctx c;
+
+  PetscFunctionBegin;
+  DeckCtx(deck, &c);
+  PetscCall(ExpectKind(&c, n, where, kind, what));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TwinDeckGetReal(TwinDeck deck, TwinNode n, const char where[], PetscReal *v)
+{
+  Ctx c;
+
+  PetscFunctionBegin;
+  DeckCtx(deck, &c);
+  PetscCall(GetReal(&c, n, where, v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TwinDeckGetInt(TwinDeck deck, TwinNode n, const char where[], PetscInt *v)
+{
+  Ctx c;
+
+  PetscFunctionBegin;
+  DeckCtx(deck, &c);
+  PetscCall(GetInt(&c, n, where, v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TwinDeckGetEnum(TwinDeck deck, TwinNode n, const char where[],
+                               const char *const names[], PetscInt nnames, PetscInt *v)
+{
+  Ctx c;
+
+  PetscFunctionBegin;
+  DeckCtx(deck, &c);
+  PetscCall(GetEnum(&c, n, where, names, nnames, v));
   PetscFunctionReturn(0);
 }

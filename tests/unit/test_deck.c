@@ -180,8 +180,8 @@ static void TestErrors(void)
               "t.yaml:6:18: unknown key 'tpye' in mechanics.boundaries[0]; did you mean 'type'?");
   ExpectError(HEAD MAT "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (known: ");
   /* future sections and keys */
-  ExpectError(HEAD MAT "ensemble:\n  members: 4\n",
-              "t.yaml:4:1: section 'ensemble' is not supported by twinfe 0.1 yet");
+  ExpectError(HEAD MAT "sensors:\n  file: s.csv\n",
+              "t.yaml:4:1: section 'sensors' is not supported by twinfe 0.1 yet");
   ExpectError(HEAD MAT "mechanics: {}\noutput: {fields: [temperature]}\n",
               "t.yaml:5:10: key 'fields' in output is not supported by twinfe 0.1 yet");
   /* a deck solves something */
