@@ -26,6 +26,11 @@
 # The time-step convergence study of the thermal model (validation/slab.c, build/validation/slab,
 # override with SLAB=...; SLAB_TIMEOUT, default 300) runs the same way when no CASE is given or
 # when CASE is "slab", with its output in validation/out/slab.{log,err,rc}.
+# The ensemble-numerics studies run the same way, on 1 rank (serial programs): the Sobol'-index
+# check on the Ishigami function (validation/ishigami.c, build/validation/ishigami, ISHIGAMI=...)
+# as CASE "ishigami", and the ensemble-moment convergence study (validation/ensemble_moments.c,
+# build/validation/ensemble_moments, MOMENTS=...) as CASE "ensemble_moments"; both when no CASE
+# is given. ENSEMBLE_TIMEOUT: seconds (default 300). Output: validation/out/NAME.{log,err,rc}.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -43,10 +48,15 @@ MMS=${MMS:-$root/build/validation/mms}
 MMS_TIMEOUT=${MMS_TIMEOUT:-300}
 SLAB=${SLAB:-$root/build/validation/slab}
 SLAB_TIMEOUT=${SLAB_TIMEOUT:-300}
+ISHIGAMI=${ISHIGAMI:-$root/build/validation/ishigami}
+MOMENTS=${MOMENTS:-$root/build/validation/ensemble_moments}
+ENSEMBLE_TIMEOUT=${ENSEMBLE_TIMEOUT:-300}
 run=1
 cases=()
 mms=0
 slab=0
+ishigami=0
+moments=0
 nargs=0
 for a in "$@"; do
   case $a in
@@ -54,6 +64,8 @@ for a in "$@"; do
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
     mms) mms=1; nargs=$((nargs + 1)) ;;
     slab) slab=1; nargs=$((nargs + 1)) ;;
+    ishigami) ishigami=1; nargs=$((nargs + 1)) ;;
+    ensemble_moments) moments=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
   esac
@@ -61,6 +73,8 @@ done
 if [ $nargs -eq 0 ]; then
   mms=1
   slab=1
+  ishigami=1
+  moments=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
 fi
 
@@ -70,13 +84,14 @@ field() { awk -v k="$2" '$1 == k { print $2; exit }' "$1/case.txt" 2>/dev/null; 
 read -r -a launcher <<< "$MPIEXEC"
 last=${launcher[${#launcher[@]}-1]}
 
-# run a convergence-study program NAME (BIN, TIMEOUT s) on 2 ranks: validation/out/NAME.{log,err,rc}
+# run a convergence-study program NAME (BIN, TIMEOUT s) on RANKS ranks (default 2):
+# validation/out/NAME.{log,err,rc}
 run_study() {
-  local name=$1 bin=$2 limit=$3 rc t0 dt
+  local name=$1 bin=$2 limit=$3 np=${4:-2} rc t0 dt
   mkdir -p "$here/out"
   rm -f "$here/out/$name.log" "$here/out/$name.err" "$here/out/$name.rc"
-  case $last in -n|-np|-c) cmd=("${launcher[@]}" 2) ;; *) cmd=("${launcher[@]}" -n 2) ;; esac
-  printf 'run.sh: %-24s %d ranks ... ' "$name" 2 >&2
+  case $last in -n|-np|-c) cmd=("${launcher[@]}" "$np") ;; *) cmd=("${launcher[@]}" -n "$np") ;; esac
+  printf 'run.sh: %-24s %d ranks ... ' "$name" "$np" >&2
   t0=$(date +%s.%N)
   if [ -x "$bin" ]; then
     (cd "$root" && echo "+ ${cmd[*]} $bin" >&2 &&
@@ -130,6 +145,8 @@ if [ $run = 1 ]; then
   done
   [ $mms = 1 ] && run_study mms "$MMS" "$MMS_TIMEOUT"
   [ $slab = 1 ] && run_study slab "$SLAB" "$SLAB_TIMEOUT"
+  [ $ishigami = 1 ] && run_study ishigami "$ISHIGAMI" "$ENSEMBLE_TIMEOUT" 1
+  [ $moments = 1 ] && run_study ensemble_moments "$MOMENTS" "$ENSEMBLE_TIMEOUT" 1
   echo >&2
   status=0
   if [ ${#cases[@]} -gt 0 ]; then
@@ -143,11 +160,11 @@ else
 fi
 
 # the convergence-study tables (validation/mms.c and slab.c print them in compare.py's style)
-print_study() { # NAME BIN TITLE
-  local name=$1 bin=$2 title=$3 rc what
+print_study() { # NAME BIN TITLE [RANKS]
+  local name=$1 bin=$2 title=$3 np=${4:-2} rc what
   [ ${#cases[@]} -gt 0 ] || [ "$printed" = 1 ] && echo
   printed=1
-  echo "$title ($(realpath --relative-to="$root" "$bin"), 2 ranks):"
+  echo "$title ($(realpath --relative-to="$root" "$bin"), $np rank$([ "$np" = 1 ] || echo s)):"
   echo
   rc=$(cat "$here/out/$name.rc" 2>/dev/null || echo "not run")
   case $rc in
@@ -163,4 +180,6 @@ print_study() { # NAME BIN TITLE
 printed=0
 [ $mms = 1 ] && print_study mms "$MMS" "Manufactured solutions"
 [ $slab = 1 ] && print_study slab "$SLAB" "Transient thermal time-step convergence"
+[ $ishigami = 1 ] && print_study ishigami "$ISHIGAMI" "Sobol' indices of the Ishigami function" 1
+[ $moments = 1 ] && print_study ensemble_moments "$MOMENTS" "Ensemble moments: Monte Carlo and Latin hypercube convergence" 1
 exit $status
