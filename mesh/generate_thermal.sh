@@ -9,3 +9,5 @@ cd "$(dirname "$0")"
 G="gmsh -format msh22 -v 2"
 $G -2 hotspot.geo -o hotspot.msh       # NAFEMS T1 variant: circular hot spot, triangles
 ./check_msh.py hotspot.msh
+$G -3 le11.geo -o le11.msh             # NAFEMS LE11: revolved hexahedra
+./check_msh.py le11.msh

@@ -25,7 +25,9 @@
 # (default 300). A failed rate (exit 1) or a failed run fails the whole script.
 # The time-step convergence study of the thermal model (validation/slab.c, build/validation/slab,
 # override with SLAB=...; SLAB_TIMEOUT, default 300) runs the same way when no CASE is given or
-# when CASE is "slab", with its output in validation/out/slab.{log,err,rc}.
+# when CASE is "slab", with its output in validation/out/slab.{log,err,rc}. NAFEMS LE11
+# (validation/le11.c, build/validation/le11, LE11=..., LE11_TIMEOUT default 300; its deck is
+# validation/le11/deck.yaml) likewise, as CASE "le11", output validation/out/le11.{log,err,rc}.
 # The ensemble-numerics studies run the same way, on 1 rank (serial programs): the Sobol'-index
 # check on the Ishigami function (validation/ishigami.c, build/validation/ishigami, ISHIGAMI=...)
 # as CASE "ishigami", and the ensemble-moment convergence study (validation/ensemble_moments.c,
@@ -51,12 +53,15 @@ SLAB_TIMEOUT=${SLAB_TIMEOUT:-300}
 ISHIGAMI=${ISHIGAMI:-$root/build/validation/ishigami}
 MOMENTS=${MOMENTS:-$root/build/validation/ensemble_moments}
 ENSEMBLE_TIMEOUT=${ENSEMBLE_TIMEOUT:-300}
+LE11=${LE11:-$root/build/validation/le11}
+LE11_TIMEOUT=${LE11_TIMEOUT:-300}
 run=1
 cases=()
 mms=0
 slab=0
 ishigami=0
 moments=0
+le11=0
 nargs=0
 for a in "$@"; do
   case $a in
@@ -66,6 +71,7 @@ for a in "$@"; do
     slab) slab=1; nargs=$((nargs + 1)) ;;
     ishigami) ishigami=1; nargs=$((nargs + 1)) ;;
     ensemble_moments) moments=1; nargs=$((nargs + 1)) ;;
+    le11) le11=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
   esac
@@ -75,6 +81,7 @@ if [ $nargs -eq 0 ]; then
   slab=1
   ishigami=1
   moments=1
+  le11=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
 fi
 
@@ -104,7 +111,7 @@ run_study() {
   dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   case $rc in
     0) printf 'ok (%s s)\n' "$dt" >&2 ;;
-    1) printf 'done, some rates FAILED (%s s)\n' "$dt" >&2 ;;
+    1) printf 'done, some checks FAILED (%s s)\n' "$dt" >&2 ;;
     *) printf 'FAILED, exit status %d (%s s), see %s\n' $rc "$dt" "$(realpath --relative-to="$root" "$here/out/$name.err")" >&2
        tail -n 5 "$here/out/$name.err" | sed 's/^/    /' >&2 ;;
   esac
@@ -147,6 +154,7 @@ if [ $run = 1 ]; then
   [ $slab = 1 ] && run_study slab "$SLAB" "$SLAB_TIMEOUT"
   [ $ishigami = 1 ] && run_study ishigami "$ISHIGAMI" "$ENSEMBLE_TIMEOUT" 1
   [ $moments = 1 ] && run_study ensemble_moments "$MOMENTS" "$ENSEMBLE_TIMEOUT" 1
+  [ $le11 = 1 ] && run_study le11 "$LE11" "$LE11_TIMEOUT"
   echo >&2
   status=0
   if [ ${#cases[@]} -gt 0 ]; then
@@ -182,4 +190,5 @@ printed=0
 [ $slab = 1 ] && print_study slab "$SLAB" "Transient thermal time-step convergence"
 [ $ishigami = 1 ] && print_study ishigami "$ISHIGAMI" "Sobol' indices of the Ishigami function" 1
 [ $moments = 1 ] && print_study ensemble_moments "$MOMENTS" "Ensemble moments: Monte Carlo and Latin hypercube convergence" 1
+[ $le11 = 1 ] && print_study le11 "$LE11" "NAFEMS LE11, prescribed temperature field"
 exit $status
