@@ -7,9 +7,10 @@
  *   sobol  point m + 1 of the Sobol' sequence (point 0, the origin, is skipped), Joe & Kuo's
  *          new-joe-kuo-6.21201 direction numbers, Gray-code order (the order of Joe & Kuo's
  *          reference generator and of scipy.stats.qmc.Sobol without scrambling)
- * With a correlation matrix (spec->correlated; spec->corr[i * TWIN_MAX_PARAMS + j]) the
- * uniforms become normal scores z = Phi^-1(u), are correlated as L z with L the Cholesky factor
- * of the matrix and mapped back by Phi (Gaussian copula) before the marginal quantiles. */
+ * With a correlation matrix (spec->correlated; spec->corr[i * nparams + j], row-major with row
+ * length nparams, as the deck reader stores it) the uniforms become normal scores
+ * z = Phi^-1(u), are correlated as L z with L the Cholesky factor of the matrix and mapped back
+ * by Phi (Gaussian copula) before the marginal quantiles. */
 #include <math.h>
 #include <twinfe/ensemble.h>
 
@@ -96,12 +97,11 @@ static PetscErrorCode CorrelationCholesky(const TwinEnsembleSpec *spec, double *
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < k; i++) {
-    PetscCheck(PetscAbsReal(C[i * TWIN_MAX_PARAMS + i] - 1.0) < 1e-12, PETSC_COMM_SELF,
-               PETSC_ERR_USER,
+    PetscCheck(PetscAbsReal(C[i * k + i] - 1.0) < 1e-12, PETSC_COMM_SELF, PETSC_ERR_USER,
                "correlation matrix: diagonal entry %" PetscInt_FMT " (%s) is %g, not 1", i,
-               spec->params[i].name, C[i * TWIN_MAX_PARAMS + i]);
+               spec->params[i].name, C[i * k + i]);
     for (PetscInt j = 0; j < i; j++) {
-      double cij = C[i * TWIN_MAX_PARAMS + j], cji = C[j * TWIN_MAX_PARAMS + i];
+      double cij = C[i * k + j], cji = C[j * k + i];
       PetscCheck(PetscAbsReal(cij - cji) <= 1e-12, PETSC_COMM_SELF, PETSC_ERR_USER,
                  "correlation matrix is not symmetric: entries (%" PetscInt_FMT ", %" PetscInt_FMT
                  ") %g and (%" PetscInt_FMT ", %" PetscInt_FMT ") %g",
@@ -109,14 +109,14 @@ static PetscErrorCode CorrelationCholesky(const TwinEnsembleSpec *spec, double *
     }
   }
   for (PetscInt j = 0; j < k; j++) {
-    double s = C[j * TWIN_MAX_PARAMS + j];
+    double s = C[j * k + j];
     for (PetscInt l = 0; l < j; l++)
       s -= L[j * k + l] * L[j * k + l];
     PetscCheck(s > 1e-12, PETSC_COMM_SELF, PETSC_ERR_USER,
                "correlation matrix is not positive definite");
     L[j * k + j] = sqrt(s);
     for (PetscInt i = j + 1; i < k; i++) {
-      double t = C[i * TWIN_MAX_PARAMS + j];
+      double t = C[i * k + j];
       for (PetscInt l = 0; l < j; l++)
         t -= L[i * k + l] * L[j * k + l];
       L[i * k + j] = t / L[j * k + j];

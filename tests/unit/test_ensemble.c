@@ -17,7 +17,7 @@ static TwinEnsembleSpec *NewSpec(TwinSamplerKind sampler, uint64_t seed, PetscIn
   spec->nparams = nparams;
   for (PetscInt j = 0; j < nparams; j++) {
     spec->params[j].dist = (TwinDistribution){TWIN_DIST_UNIFORM, 0.0, 1.0, -INFINITY, INFINITY};
-    spec->corr[j * TWIN_MAX_PARAMS + j] = 1.0;
+    spec->corr[j * nparams + j] = 1.0; /* row-major, row length nparams */
   }
   return spec;
 }
@@ -211,7 +211,7 @@ static void TestCopula(void)
   spec->params[1].dist = (TwinDistribution){TWIN_DIST_NORMAL, -1.0, 0.5, -INFINITY, INFINITY};
   spec->correlated     = PETSC_TRUE;
   spec->corr[1]        = 0.7;
-  spec->corr[TWIN_MAX_PARAMS] = 0.7;
+  spec->corr[2]        = 0.7; /* (1, 0) */
   CU_ASSERT_FATAL(TwinEnsembleSample(spec, N, v) == 0);
   TwinStatsMeanStd(N, v, 2, &m0, &s0);
   TwinStatsMeanStd(N, v + 1, 2, &m1, &s1);
@@ -232,7 +232,7 @@ static void TestCopula(void)
   c /= (N - 1) * s0 * s1;
   CU_ASSERT(fabs(c - 0.7) < 0.02);
   /* not positive definite: an error */
-  spec->corr[1] = spec->corr[TWIN_MAX_PARAMS] = 1.2;
+  spec->corr[1] = spec->corr[2] = 1.2;
   PetscPushErrorHandler(PetscReturnErrorHandler, NULL);
   CU_ASSERT(TwinEnsembleSample(spec, 10, v) == PETSC_ERR_USER);
   PetscPopErrorHandler();
