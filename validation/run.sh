@@ -62,6 +62,7 @@ slab=0
 ishigami=0
 moments=0
 le11=0
+ensbar=0
 nargs=0
 for a in "$@"; do
   case $a in
@@ -72,6 +73,7 @@ for a in "$@"; do
     ishigami) ishigami=1; nargs=$((nargs + 1)) ;;
     ensemble_moments) moments=1; nargs=$((nargs + 1)) ;;
     le11) le11=1; nargs=$((nargs + 1)) ;;
+    ensemble_bar) ensbar=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
        if [ -d "$a" ]; then cases+=("$(cd "$a" && pwd)"); else cases+=("$here/$a"); fi ;;
   esac
@@ -82,6 +84,7 @@ if [ $nargs -eq 0 ]; then
   ishigami=1
   moments=1
   le11=1
+  ensbar=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
 fi
 
@@ -155,6 +158,13 @@ if [ $run = 1 ]; then
   [ $ishigami = 1 ] && run_study ishigami "$ISHIGAMI" "$ENSEMBLE_TIMEOUT" 1
   [ $moments = 1 ] && run_study ensemble_moments "$MOMENTS" "$ENSEMBLE_TIMEOUT" 1
   [ $le11 = 1 ] && run_study le11 "$LE11" "$LE11_TIMEOUT"
+  if [ $ensbar = 1 ]; then # ensembles of the FE model (a script: it runs three ensembles)
+    mkdir -p "$here/out"
+    printf 'run.sh: %-24s ... ' ensemble_bar >&2
+    TWINFE="$TWINFE" "$here/ensemble_bar/run.sh" > "$here/out/ensemble_bar.log" 2> "$here/out/ensemble_bar.err"
+    echo $? > "$here/out/ensemble_bar.rc"
+    [ "$(cat "$here/out/ensemble_bar.rc")" = 0 ] && echo ok >&2 || echo FAILED >&2
+  fi
   echo >&2
   status=0
   if [ ${#cases[@]} -gt 0 ]; then
@@ -191,4 +201,5 @@ printed=0
 [ $ishigami = 1 ] && print_study ishigami "$ISHIGAMI" "Sobol' indices of the Ishigami function" 1
 [ $moments = 1 ] && print_study ensemble_moments "$MOMENTS" "Ensemble moments: Monte Carlo and Latin hypercube convergence" 1
 [ $le11 = 1 ] && print_study le11 "$LE11" "NAFEMS LE11, prescribed temperature field"
+[ $ensbar = 1 ] && print_study ensemble_bar "$here/ensemble_bar/run.sh" "Ensemble moments of the FE model (bar in tension: uncertain load, lognormal modulus; 2 groups)" 2
 exit $status

@@ -15,6 +15,7 @@
 
 typedef struct {
   TwinFace   f;                /* the face and its node maps */
+  PetscInt   bc;               /* its condition in deck->mechanics.bcs */
   PetscReal  traction[3];      /* constant traction */
   PetscReal  pressure;         /* pressure (positive into the body) */
 } TwinFaceLoad;
@@ -69,6 +70,9 @@ PETSC_EXTERN PetscErrorCode TwinMechanicsErrorL2(TwinMechanics mech, TwinPointFu
 /* Couple to a thermal model on the same mesh and order: loads and stresses use its current
  * temperature (thermal strain alpha (T - Tref) per material). Not collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsSetTemperature(TwinMechanics mech, TwinThermal th);
+/* Re-read changed deck values (materials, loads, boundary values); the stiffness and its
+ * preconditioner are kept when no material constant changed. Not collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsUpdate(TwinMechanics mech);
 /* Assemble matrix and load vector. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsAssemble(TwinMechanics mech);
 /* Solve; an unconverged solve is an error (PETSC_ERR_NOT_CONVERGED). Collective. */

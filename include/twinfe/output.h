@@ -15,6 +15,12 @@ typedef struct _TwinOutput *TwinOutput;
 PETSC_EXTERN PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *out);
 /* Append the current state at time t as /steps/NNNN; record probe values. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m, TwinThermal th);
+/* A field at the owned vertices (increasing local vertex, ghosts skipped), written in natural
+ * order and listed in the XDMF statistics grid as `name`. Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], const char name[], PetscInt ncomp, const PetscReal owned[]);
+/* A dense table of doubles, and a list of names (rank 0's data). Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputWriteTable(TwinOutput out, const char path[], PetscInt nrows, PetscInt ncols, const double data[]);
+PETSC_EXTERN PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt n, const char *names[]);
 /* Final state as /fields, probes, attributes; rename into place; write twin.xmf. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputClose(TwinOutput *out, TwinMechanics m, TwinThermal th);
 

@@ -9,6 +9,7 @@
 
 #include <petscmat.h>
 #include <twinfe/mesh.h>
+#include <twinfe/deck.h>
 #include <twk.h>
 
 /* A boundary face owned by this rank, mapped to its cell's kernel nodes. */
@@ -81,6 +82,9 @@ static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const do
 /* Reference coordinates xi of physical point x in the cell with vertex coordinates X (Newton on
  * the geometry map); returns whether x lies in the cell (with a small tolerance). */
 PETSC_EXTERN PetscBool TwinSpaceLocateInCell(TwinSpace sp, const double *X, const double *x, double *xi);
+/* Whether points lie in the mesh, and the deck's probes checked at set-up. Collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceLocatePoints(TwinSpace sp, PetscInt n, const PetscReal x[], PetscBool found[]);
+PETSC_EXTERN PetscErrorCode TwinSpaceCheckProbes(TwinSpace sp, TwinDeck deck);
 PETSC_EXTERN PetscErrorCode TwinSpaceDestroy(TwinSpace *sp);
 
 #endif

@@ -40,6 +40,8 @@ struct _TwinThermal {
   PetscReal      t, dt, theta;  /* current time, step, scheme */
   PetscInt       step, iterations, totalIterations;
   PetscBool      assembled;
+  PetscReal      sig[192];      /* the deck values the operator was built from (TwinThermalUpdate) */
+  PetscInt       nsig;
   /* results for output */
   PetscReal     *vertexFlux;    /* [nlocalverts*3] nodal-averaged heat flux */
   PetscReal     *cellFlux;      /* [ncells*3] at cell centroids */
@@ -59,6 +61,9 @@ PETSC_EXTERN PetscErrorCode TwinThermalStep(TwinThermal th, PetscReal dt);
 PETSC_EXTERN PetscErrorCode TwinThermalRecoverFlux(TwinThermal th);
 /* Temperature at physical points (averaged over the cells containing each point). Collective. */
 PETSC_EXTERN PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x[], PetscReal T[], PetscBool found[]);
+/* Re-read changed deck values; keep the operator and preconditioner unless a conductivity,
+ * capacity or convection coefficient changed. Not collective. */
+PETSC_EXTERN PetscErrorCode TwinThermalUpdate(TwinThermal th);
 PETSC_EXTERN PetscErrorCode TwinThermalDestroy(TwinThermal *th);
 
 #endif

@@ -5,6 +5,7 @@
  * Errors the user can fix (deck, mesh, boundary names, unconverged solves) print one message
  * "twinfe: error: FILE:LINE:COL: ..." and exit with status 1; internal errors exit with 2. */
 #include <twinfe/output.h>
+#include <twinfe/ensemble.h>
 #include <hwloc.h>
 #include <hdf5.h>
 #include <omp.h>
@@ -12,16 +13,18 @@
 #include <stdlib.h>
 #include <stdio.h>
 
-static const char *Usage = "usage: twinfe run DECK [PETSc options]\n"
+static const char *Usage = "usage: twinfe run DECK [--groups G] [PETSc options]\n"
                            "       twinfe check DECK\n"
                            "       twinfe info\n"
-                           "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R, any PETSc option.\n";
+                           "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R,\n"
+                           "         -thermal_ksp_monitor, -thermal_snes_monitor (radiation), any PETSc option.\n";
 
 /* Errors raised while this is true are raised identically on every rank (the deck is parsed
    everywhere), so every rank can exit cleanly; later errors may be raised on one rank only while
    the others wait in a collective call, so the job must be aborted. */
 static PetscBool CollectivePhase = PETSC_FALSE;
 static MPI_Comm  ErrorComm       = MPI_COMM_NULL; /* used only to agree on failures */
+static PetscInt  Groups = 1;                      /* --groups G: ensemble groups */
 static int       Argc;                            /* the command line, re-read after deck options */
 static char    **Argv;
 
@@ -78,6 +81,16 @@ static PetscErrorCode CommandRun(const char *deckPath)
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
   PetscCall(LoadDeck(deckPath, &deck));
+  {
+    TwinNode ens = NULL;
+    PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
+    if (ens) { /* a Monte Carlo ensemble of this model */
+      PetscCall(TwinDeckDestroy(&deck));
+      PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, Groups));
+      PetscFunctionReturn(0);
+    }
+    PetscCheck(Groups == 1, PETSC_COMM_WORLD, PETSC_ERR_USER, "--groups needs a deck with an ensemble: section");
+  }
   if (deck->output.has_directory) PetscCall(PetscStrncpy(outdir, deck->output.directory, sizeof(outdir)));
   else PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "out/%s", deck->name));
   PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
@@ -179,7 +192,11 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %" PetscInt_FMT " free DOFs, matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", k == 0 ? "mechanics" : "thermal", sp->nglobal,
                           info.nz_allocated, sp->blockSize));
   }
-  if (deck->time.transient) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  time: %g s in steps of %g s, theta %g\n", (double)deck->time.end, (double)deck->time.step, (double)deck->time.theta));
+  if (deck->time.transient) {
+    char line[256];
+    snprintf(line, sizeof(line), "  time: %g s in steps of %g s, theta %g\n", (double)deck->time.end, (double)deck->time.step, (double)deck->time.theta);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  materials: %" PetscInt_FMT ", probes: %" PetscInt_FMT "\n", deck->nmaterials, deck->output.nprobes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory estimate: %.1f MiB (all ranks)\n", mem / 1048576.0));
   PetscCall(TwinMechanicsDestroy(&mech));
@@ -243,6 +260,18 @@ int main(int argc, char **argv)
     fprintf(stderr, "twinfe: error: '%s' needs a deck file\n%s", cmd, Usage);
     return 1;
   }
+  /* --groups G (before PETSc sees the arguments) */
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--groups")) {
+      char *end = NULL;
+      if (i + 1 >= argc || (Groups = strtol(argv[i + 1], &end, 10)) < 1 || *end) {
+        fprintf(stderr, "twinfe: error: --groups needs a positive integer\n");
+        return 1;
+      }
+      for (int j = i; j + 2 <= argc; j++) argv[j] = argv[j + 2];
+      argc -= 2;
+      break;
+    }
   /* one OpenMP thread per rank unless asked: ranks already fill the cores */
   if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(1);
   ierr = PetscInitialize(&argc, &argv, NULL, NULL);

@@ -21,31 +21,25 @@ typedef struct {
 
 /* Run one member's physics on the group's mesh with the (modified) deck; fill the owned-vertex
  * fields (temperature | displacement x,y,z, von Mises) and the QoIs. Errors return a code. */
-static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, const Layout *L, PetscReal *fields,
-                                PetscReal *qoi)
+static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech, TwinThermal th, const Layout *L, PetscReal *fields, PetscReal *qoi)
 {
-  TwinMechanics mech = NULL;
-  TwinThermal   th   = NULL;
-  PetscInt      nq = 0, k = 0;
-  MPI_Comm      comm = PetscObjectComm((PetscObject)mesh->dm);
+  PetscInt nq = 0, k = 0;
+  MPI_Comm comm = PetscObjectComm((PetscObject)mesh->dm);
 
   PetscFunctionBegin;
-  if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
-  if (deck->has_mechanics) {
-    PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
-    if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
-  }
+  /* the models were set up once for the group: take this member's deck values; operators and
+     preconditioners are kept when only loads and boundary values changed */
   if (th) {
+    PetscCall(TwinThermalUpdate(th));
     PetscCall(TwinThermalInitialize(th));
-    if (!deck->time.transient)
-      PetscCall(TwinThermalSolveSteady(th, 0.0));
+    if (!deck->time.transient) PetscCall(TwinThermalSolveSteady(th, 0.0));
     else {
       PetscInt nsteps = (PetscInt)PetscCeilReal(deck->time.end / deck->time.step - 1e-9);
-      for (PetscInt n = 1; n <= nsteps; n++)
-        PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
+      for (PetscInt n = 1; n <= nsteps; n++) PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
     }
   }
   if (mech) {
+    PetscCall(TwinMechanicsUpdate(mech));
     PetscCall(TwinMechanicsAssemble(mech));
     PetscCall(TwinMechanicsSolve(mech));
     PetscCall(TwinMechanicsRecoverStress(mech));
@@ -109,8 +103,6 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, const Layout *L, P
     }
     PetscCall(PetscFree5(x, u, s, T, found));
   }
-  PetscCall(TwinMechanicsDestroy(&mech));
-  PetscCall(TwinThermalDestroy(&th));
   PetscFunctionReturn(0);
 }
 
@@ -139,6 +131,8 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   TwinEnsembleSpec spec;
   TwinMesh         mesh = NULL;
   Layout           L    = {0};
+  TwinMechanics    mech = NULL;
+  TwinThermal      th   = NULL;
   PetscInt         M, k, g, nown = 0, nok = 0;
   double          *values;
   PetscReal       *fields, *qoi;
@@ -197,6 +191,12 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
     PetscCheck(L.nq < QOI_MAX - 8, world, PETSC_ERR_SUP,
                "too many probes for the QoI table (%d quantities at most)", QOI_MAX);
   }
+  /* the models, once per group: spaces, patterns and (when only loads vary) operators are shared */
+  if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
+  if (deck->has_mechanics) {
+    PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
+    if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
+  }
   /* members' results; members of other groups stay zero and are summed in below */
   PetscCall(PetscCalloc3((size_t)M * nown * L.nfield + 1, &fields, (size_t)M * L.nq + 1, &qoi, M,
                          &status));
@@ -213,7 +213,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
       }
       if (!ierr) {
         PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-        ierr = RunMember(mesh, deck, &L, &fields[(size_t)m * nown * L.nfield], &qoi[m * L.nq]);
+        ierr = RunMember(mesh, deck, mech, th, &L, &fields[(size_t)m * nown * L.nfield], &qoi[m * L.nq]);
         PetscCall(PetscPopErrorHandler());
       }
       if (!ierr && AllFinite(nown * L.nfield, &fields[(size_t)m * nown * L.nfield])) {
@@ -367,6 +367,8 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   PetscCall(PetscPrintf(world, "twinfe: wrote %s/twin.h5 and %s/twin.xmf\n", outdir, outdir));
   PetscCall(PetscFree3(fields, qoi, status));
   PetscCall(PetscFree(values));
+  PetscCall(TwinMechanicsDestroy(&mech));
+  PetscCall(TwinThermalDestroy(&th));
   PetscCall(TwinMeshDestroy(&mesh));
   PetscCall(TwinDeckDestroy(&deck));
   PetscCall(TwinDeckDestroy(&deck0));

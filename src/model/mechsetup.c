@@ -21,7 +21,7 @@ static PetscErrorCode CheckBoundaries(TwinMechanics m)
         PetscCall(PetscStrlcat(list, i ? ", " : "", sizeof(list)));
         PetscCall(PetscStrlcat(list, m->mesh->boundaries[i], sizeof(list)));
       }
-      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER,
+      SETERRQ(PetscObjectComm((PetscObject)m->mesh->dm), PETSC_ERR_USER,
               "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path,
               bc->online[k], bc->oncol[k], bc->on[k], m->mesh->source, list[0] ? list : "none");
     }
@@ -30,6 +30,63 @@ static PetscErrorCode CheckBoundaries(TwinMechanics m)
 }
 
 /* Material of every cell: "all" or a region label; later materials override earlier ones. */
+/* Elastic constants and body forces of every material from the deck (again after the deck's
+ * values change: ensemble members); *changed tells whether the stiffness must be reassembled. */
+static PetscErrorCode MaterialConstants(TwinMechanics m, PetscBool *changed)
+{
+  TwinDeck deck = m->deck;
+
+  PetscFunctionBegin;
+  if (changed) *changed = PETSC_FALSE;
+  for (PetscInt i = 0; i < deck->nmaterials; i++) {
+    TwinMaterial *mat = &deck->materials[i];
+    TwkElasticity e;
+    double        lambda, mu;
+    TwkLameFromEnu(mat->E, mat->nu, &lambda, &mu);
+    e.lambda    = lambda;
+    e.mu        = mu;
+    e.thickness = 1.0;
+    if (m->dim == 3) e.plane = TWK_SOLID3D;
+    else if (deck->mechanics.model == TWIN_PLANE_STRAIN) e.plane = TWK_PLANE_STRAIN;
+    else {
+      e.plane     = TWK_PLANE_STRESS;
+      e.thickness = deck->mechanics.thickness;
+    }
+    if (changed && (e.lambda != m->mats[i].lambda || e.mu != m->mats[i].mu || e.thickness != m->mats[i].thickness || e.plane != m->mats[i].plane)) *changed = PETSC_TRUE;
+    m->mats[i] = e;
+    for (PetscInt d = 0; d < 3; d++) m->bodyForce[3 * i + d] = deck->mechanics.body_force[d] + mat->density * deck->mechanics.gravity[d];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Dirichlet values from the deck into bcLocal, and which cells carry a nonzero one. */
+static PetscErrorCode DirichletValues(TwinMechanics m)
+{
+  PetscScalar *bc;
+  PetscInt     pStart = m->mesh->pStart, ncell = m->mesh->cEnd - m->mesh->cStart;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArray(m->bcLocal, &bc));
+  for (PetscInt p = pStart; p < m->mesh->pEnd; p++) {
+    PetscInt dof, off;
+    PetscCall(PetscSectionGetDof(m->sp->section, p, &dof));
+    if (!dof) continue;
+    PetscCall(PetscSectionGetOffset(m->sp->section, p, &off));
+    for (PetscInt d = 0; d < m->dim; d++) {
+      PetscInt id = m->sp->bcid[(p - pStart) * m->dim + d];
+      bc[off + d] = id >= 0 ? m->deck->mechanics.bcs[id].value[d] : 0.0;
+    }
+  }
+  for (PetscInt lc = 0; lc < ncell; lc++) {
+    m->cellLifted[lc] = PETSC_FALSE;
+    for (PetscInt a = 0; a < m->sp->nen; a++)
+      for (PetscInt d = 0; d < m->dim; d++)
+        if (bc[m->sp->cellDofs[lc * m->sp->nen + a] + d] != 0.0) m->cellLifted[lc] = PETSC_TRUE;
+  }
+  PetscCall(VecRestoreArray(m->bcLocal, &bc));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SetupMaterials(TwinMechanics m)
 {
   DM       dm     = m->mesh->dm;
@@ -41,24 +98,9 @@ static PetscErrorCode SetupMaterials(TwinMechanics m)
                          cEnd - cStart, &m->cellMat));
   for (PetscInt c = cStart; c < cEnd; c++)
     m->cellMat[c - cStart] = -1;
+  PetscCall(MaterialConstants(m, NULL));
   for (PetscInt i = 0; i < deck->nmaterials; i++) {
     TwinMaterial *mat = &deck->materials[i];
-    double        lambda, mu;
-    TwkLameFromEnu(mat->E, mat->nu, &lambda, &mu);
-    m->mats[i].lambda    = lambda;
-    m->mats[i].mu        = mu;
-    m->mats[i].thickness = 1.0;
-    if (m->dim == 3)
-      m->mats[i].plane = TWK_SOLID3D;
-    else if (deck->mechanics.model == TWIN_PLANE_STRAIN)
-      m->mats[i].plane = TWK_PLANE_STRAIN;
-    else {
-      m->mats[i].plane     = TWK_PLANE_STRESS;
-      m->mats[i].thickness = deck->mechanics.thickness;
-    }
-    for (PetscInt d = 0; d < 3; d++)
-      m->bodyForce[3 * i + d] =
-          deck->mechanics.body_force[d] + mat->density * deck->mechanics.gravity[d];
     {
       char what[TWIN_NAME_LEN + 16];
       PetscCall(PetscSNPrintf(what, sizeof(what), "material '%s'", mat->name));
@@ -69,7 +111,7 @@ static PetscErrorCode SetupMaterials(TwinMechanics m)
     if (m->cellMat[c - cStart] < 0) missing = m->mesh->cnatural[c - cStart];
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_MAX,
                              PetscObjectComm((PetscObject)dm)));
-  PetscCheck(missing < 0, PETSC_COMM_WORLD, PETSC_ERR_USER,
+  PetscCheck(missing < 0, PetscObjectComm((PetscObject)dm), PETSC_ERR_USER,
              "%s: cell %" PetscInt_FMT
              " of mesh %s has no material (no material has region: all or its region)",
              deck->path, missing, m->mesh->source);
@@ -103,6 +145,7 @@ static PetscErrorCode SetupFaceLoads(TwinMechanics m)
       for (PetscInt i = 0; i < nf; i++) {
         TwinFaceLoad *fl = &m->faceLoads[m->nfaceLoads++];
         fl->f            = faces[i];
+        fl->bc           = ib;
         fl->pressure     = bc->type == TWIN_MBC_PRESSURE ? bc->value[0] : 0.0;
         for (PetscInt d = 0; d < 3; d++) fl->traction[d] = bc->type == TWIN_MBC_TRACTION ? bc->value[d] : 0.0;
       }
@@ -182,28 +225,8 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
   /* Dirichlet values, and the cells that carry a nonzero one (their load needs lifting) */
   PetscCall(DMCreateLocalVector(m->sp->dm, &m->bcLocal));
   PetscCall(VecDuplicate(m->bcLocal, &m->ulocal));
-  {
-    PetscScalar *bc;
-    PetscCall(VecGetArray(m->bcLocal, &bc));
-    for (PetscInt p = pStart; p < pEnd; p++) {
-      PetscInt dof, off;
-      PetscCall(PetscSectionGetDof(m->sp->section, p, &dof));
-      if (!dof) continue;
-      PetscCall(PetscSectionGetOffset(m->sp->section, p, &off));
-      for (PetscInt d = 0; d < m->dim; d++) {
-        PetscInt id = m->sp->bcid[(p - pStart) * m->dim + d];
-        bc[off + d] = id >= 0 ? deck->mechanics.bcs[id].value[d] : 0.0;
-      }
-    }
-    PetscCall(PetscMalloc1(ncell, &m->cellLifted));
-    for (PetscInt lc = 0; lc < ncell; lc++) {
-      m->cellLifted[lc] = PETSC_FALSE;
-      for (PetscInt a = 0; a < m->sp->nen; a++)
-        for (PetscInt d = 0; d < m->dim; d++)
-          if (bc[m->sp->cellDofs[lc * m->sp->nen + a] + d] != 0.0) m->cellLifted[lc] = PETSC_TRUE;
-    }
-    PetscCall(VecRestoreArray(m->bcLocal, &bc));
-  }
+  PetscCall(PetscMalloc1(ncell, &m->cellLifted));
+  PetscCall(DirichletValues(m));
   PetscCall(MatCreateVecs(m->A, &m->u, &m->b));
   PetscCall(SetupFaceLoads(m));
 
@@ -259,22 +282,12 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
     for (PetscInt k = 0; k < nmodes; k++)
       PetscCall(VecDestroy(&modes[k]));
   }
-  if (deck->output.nprobes) { /* a probe outside the mesh is a deck error: find it before solving */
-    PetscInt   np = deck->output.nprobes;
-    PetscReal *x;
-    PetscBool *found;
-    PetscCall(PetscMalloc2(3 * np, &x, np, &found));
-    for (PetscInt i = 0; i < np; i++)
-      for (PetscInt d = 0; d < 3; d++) x[3 * i + d] = deck->output.probes[i].x[d];
-    PetscCall(TwinMechanicsLocatePoints(m, np, x, found));
-    for (PetscInt i = 0; i < np; i++)
-      if (!found[i]) {
-        char where[128];
-        snprintf(where, sizeof(where), "(%g, %g, %g)", (double)x[3 * i], (double)x[3 * i + 1], (double)x[3 * i + 2]);
-        SETERRQ(comm, PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", deck->path, deck->output.probes[i].line, deck->output.probes[i].col,
-                deck->output.probes[i].name, where, mesh->source);
-      }
-    PetscCall(PetscFree2(x, found));
+  PetscCall(TwinSpaceCheckProbes(m->sp, deck));
+  if (deck->mechanics.coupled) {
+    PetscBool any = PETSC_FALSE;
+    for (PetscInt i = 0; i < deck->nmaterials; i++)
+      if (deck->materials[i].expansion != 0.0) any = PETSC_TRUE;
+    if (!any) PetscCall(PetscPrintf(comm, "twinfe: warning: %s: mechanics.coupling is thermal but no material has an expansion coefficient: the temperature does not load the structure\n", deck->path));
   }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.Setup, 0, 0, 0, 0));
   *mech = m;
@@ -303,5 +316,28 @@ PetscErrorCode TwinMechanicsDestroy(TwinMechanics *mech)
   PetscCall(VecDestroy(&m->bcLocal));
   PetscCall(TwinSpaceDestroy(&m->sp));
   PetscCall(PetscFree(*mech));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMechanicsUpdate - Re-read the deck's values (materials, body forces, boundary values and
+  loads) after they changed, e.g. for the next ensemble member. The stiffness is reassembled at
+  the next TwinMechanicsAssemble() only if a material constant changed; otherwise the matrix and
+  the preconditioner are reused. Not collective.
+@*/
+PetscErrorCode TwinMechanicsUpdate(TwinMechanics m)
+{
+  PetscBool changed;
+
+  PetscFunctionBegin;
+  PetscCall(MaterialConstants(m, &changed));
+  if (changed) m->matAssembled = PETSC_FALSE;
+  PetscCall(DirichletValues(m));
+  for (PetscInt i = 0; i < m->nfaceLoads; i++) {
+    TwinFaceLoad *fl = &m->faceLoads[i];
+    TwinMechBC   *bc = &m->deck->mechanics.bcs[fl->bc];
+    fl->pressure     = bc->type == TWIN_MBC_PRESSURE ? bc->value[0] : 0.0;
+    for (PetscInt d = 0; d < 3; d++) fl->traction[d] = bc->type == TWIN_MBC_TRACTION ? bc->value[d] : 0.0;
+  }
   PetscFunctionReturn(0);
 }

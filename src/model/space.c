@@ -7,6 +7,7 @@
  * point carrying DOFs is matched to the kernel node at the mean of its vertices' reference
  * coordinates. The same code serves cells and boundary faces, 2D and 3D, order 1 and 2. */
 #include <twinfe/space.h>
+#include <stdio.h>
 
 /* Nodes carried by mesh point p at the field order: vertices always; at order 2 also edges
  * and the interior of quadrilaterals (4 edges) and hexahedra (6 faces). Uses depth and cone
@@ -388,8 +389,9 @@ PetscErrorCode TwinSpaceCreate(TwinMesh mesh, PetscInt order, PetscInt ncomp, Pe
   fshape   = mesh->dim == 2 ? TWK_CELL_SEGMENT : (mesh->simplex ? TWK_CELL_TRI : TWK_CELL_QUAD);
   PetscCheck(!TwkElementSetup(shape, (int)order, (int)qorder, &s->elem), comm, PETSC_ERR_SUP, "no element of order %" PetscInt_FMT " with quadrature degree %" PetscInt_FMT, order, qorder);
   PetscCheck(!TwkElementSetup(shape, 1, 0, &s->geom), comm, PETSC_ERR_SUP, "no geometry element");
-  /* faces: exact for mass-type terms (2*order) and one degree more for curved data */
-  PetscCheck(!TwkElementSetup(fshape, (int)order, PetscMin(2 * (int)order + 1, 5), &s->face), comm, PETSC_ERR_SUP, "no face element");
+  /* faces: the richest rule available (degree 7 on segments and quadrilaterals, 5 on triangles):
+     exact for mass-type terms and radiation's T^4 N at order 1, close at order 2; faces are few */
+  PetscCheck(!TwkElementSetup(fshape, (int)order, fshape == TWK_CELL_TRI ? 5 : 7, &s->face), comm, PETSC_ERR_SUP, "no face element");
   s->nen    = s->elem.nnodes;
   s->nverts = s->elem.nverts;
   s->nedof  = s->nen * ncomp;
@@ -764,5 +766,55 @@ PetscErrorCode TwinSpaceDestroy(TwinSpace *sp)
   PetscCall(PetscSectionDestroy(&s->section));
   PetscCall(DMDestroy(&s->dm));
   PetscCall(PetscFree(*sp));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinSpaceLocatePoints - Whether each physical point lies in the mesh (on any rank).
+
+  Collective
+@*/
+PetscErrorCode TwinSpaceLocatePoints(TwinSpace sp, PetscInt n, const PetscReal x[], PetscBool found[])
+{
+  PetscInt *hit;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(n + 1, &hit));
+  for (PetscInt lc = 0; lc < sp->mesh->cEnd - sp->mesh->cStart; lc++) {
+    double X[TWK_MAX_VERTS * 3], xi[3];
+    TwinSpaceCellCoordinates(sp, lc, X);
+    for (PetscInt i = 0; i < n; i++)
+      if (!hit[i] && TwinSpaceLocateInCell(sp, X, &x[i * 3], xi)) hit[i] = 1;
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hit, (PetscMPIInt)n, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)sp->dm)));
+  for (PetscInt i = 0; i < n; i++) found[i] = hit[i] ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscFree(hit));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinSpaceCheckProbes - A probe of the deck outside the mesh is a deck error (FILE:LINE:COL),
+  found at set-up, before any solve. Collective.
+@*/
+PetscErrorCode TwinSpaceCheckProbes(TwinSpace sp, TwinDeck deck)
+{
+  PetscInt   np = deck->output.nprobes;
+  PetscReal *x;
+  PetscBool *found;
+
+  PetscFunctionBegin;
+  if (!np) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(3 * np, &x, np, &found));
+  for (PetscInt i = 0; i < np; i++)
+    for (PetscInt d = 0; d < 3; d++) x[3 * i + d] = deck->output.probes[i].x[d];
+  PetscCall(TwinSpaceLocatePoints(sp, np, x, found));
+  for (PetscInt i = 0; i < np; i++)
+    if (!found[i]) {
+      char where[128];
+      snprintf(where, sizeof(where), "(%g, %g, %g)", (double)x[3 * i], (double)x[3 * i + 1], (double)x[3 * i + 2]);
+      SETERRQ(PetscObjectComm((PetscObject)sp->dm), PETSC_ERR_USER, "%s:%d:%d: probe '%s' at %s is outside the mesh %s", deck->path, deck->output.probes[i].line,
+              deck->output.probes[i].col, deck->output.probes[i].name, where, sp->mesh->source);
+    }
+  PetscCall(PetscFree2(x, found));
   PetscFunctionReturn(0);
 }

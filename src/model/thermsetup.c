@@ -118,6 +118,7 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
     th->radiation  = flags[0] ? PETSC_TRUE : PETSC_FALSE;
     th->convVaries = flags[1] ? PETSC_TRUE : PETSC_FALSE;
   }
+  PetscCall(TwinSpaceCheckProbes(th->sp, deck));
   PetscCall(MatCreateVecs(th->A, &th->T, &th->b));
   PetscCall(VecDuplicate(th->T, &th->work));
   PetscCall(DMCreateLocalVector(th->sp->dm, &th->Tlocal));

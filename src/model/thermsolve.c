@@ -98,6 +98,8 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   for (PetscCount i = 0; i < sp->ncoo; i++) th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
   PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
   th->assembled = PETSC_TRUE;
+  PetscCall(TwinThermalUpdate(th)); /* remember the values it was built from */
+  th->assembled = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -567,5 +569,34 @@ PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x
     T[i]     = found[i] ? acc[2 * i] / acc[2 * i + 1] : 0.0;
   }
   PetscCall(PetscFree(acc));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalUpdate - Re-read changed deck values (e.g. for the next ensemble member). Boundary
+  values and sources are read from the deck at every solve anyway; the operator is reassembled
+  only if a conductivity, a capacity or a constant convection coefficient changed, otherwise the
+  matrix and its preconditioner are reused. Not collective.
+@*/
+PetscErrorCode TwinThermalUpdate(TwinThermal th)
+{
+  TwinDeck  deck = th->deck;
+  PetscInt  n = 0;
+  PetscReal sig[2 * 64 + 64];
+  PetscBool changed = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < deck->nmaterials && n < 128; i++) {
+    sig[n++] = deck->materials[i].conductivity;
+    sig[n++] = deck->materials[i].density * deck->materials[i].specific_heat;
+  }
+  for (PetscInt i = 0; i < deck->thermal.nbcs && n < 192; i++)
+    if (deck->thermal.bcs[i].type == TWIN_TBC_CONVECTION) sig[n++] = TwinFunctionEval(&deck->thermal.bcs[i].h, 0.0);
+  if (n != th->nsig) changed = PETSC_TRUE;
+  for (PetscInt i = 0; i < n && !changed; i++)
+    if (sig[i] != th->sig[i]) changed = PETSC_TRUE;
+  if (changed) th->assembled = PETSC_FALSE;
+  th->nsig = n;
+  for (PetscInt i = 0; i < n; i++) th->sig[i] = sig[i];
   PetscFunctionReturn(0);
 }

@@ -157,6 +157,9 @@ struct _TwinOutput {
   PetscReal    *px;                    /* [np*3] */
   PetscReal    *hu, *hs, *hT;          /* [nsteps*np*3], [nsteps*np*6], [nsteps*np] */
   PetscInt      hcap;
+  /* extra vertex fields (ensemble statistics), listed in the XDMF as their own grid */
+  char          xname[64][TWIN_NAME_LEN], xpath[64][TWIN_PATH_LEN];
+  PetscInt      xcomp[64], nx;
 };
 
 /* Owned-vertex values of a per-local-vertex array (ncomp each) in owned order. */
@@ -265,7 +268,7 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
   fp = fopen(tmp, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s: %s", tmp, strerror(errno));
   fprintf(fp, "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
-  fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", out->deck->name);
+  if (out->nsteps) fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", out->deck->name);
   for (PetscInt s = 0; s < out->nsteps; s++) {
     char g[64];
     PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, s));
@@ -303,7 +306,21 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
     }
     fprintf(fp, "  </Grid>\n");
   }
-  fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
+  if (out->nsteps) fprintf(fp, "  </Grid>\n");
+  if (out->nx) { /* ensemble statistics: one more grid on the same mesh */
+    fprintf(fp, "  <Grid Name=\"%s-statistics\" GridType=\"Uniform\">\n", out->deck->name);
+    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
+    fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5);
+    fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5);
+    for (PetscInt i = 0; i < out->nx; i++) {
+      fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->xname[i], out->xcomp[i] == 1 ? "Scalar" : "Vector");
+      if (out->xcomp[i] == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", nv, h5, out->xpath[i]);
+      else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", nv, out->xcomp[i], h5, out->xpath[i]);
+      fprintf(fp, "   </Attribute>\n");
+    }
+    fprintf(fp, "  </Grid>\n");
+  }
+  fprintf(fp, " </Domain>\n</Xdmf>\n");
   PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp, strerror(errno));
   PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
   PetscFunctionReturn(0);
@@ -485,9 +502,9 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   PetscCallMPI(MPI_Comm_size(out->comm, &size));
-  PetscCheck(out->nsteps > 0, out->comm, PETSC_ERR_ARG_WRONGSTATE, "no step was written");
-  PetscCall(WriteState(out, "/fields", m, th));
-  if (np) {
+  PetscCheck(out->nsteps > 0 || out->nx > 0, out->comm, PETSC_ERR_ARG_WRONGSTATE, "nothing was written");
+  if (out->nsteps) PetscCall(WriteState(out, "/fields", m, th));
+  if (np && out->nsteps) {
     PetscInt   rn = rank == 0 ? np : 0, nt = out->nsteps;
     char      *names;
     PetscReal *vm;
@@ -540,7 +557,7 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
     }
     {
       hid_t  space = H5Screate(H5S_SCALAR), attr = H5Acreate2(root, "final_time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-      double tt    = (double)out->times[last];
+      double tt    = out->nsteps ? (double)out->times[last] : 0.0;
       PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
       PetscCallHDF5(H5Aclose, (attr));
       PetscCallHDF5(H5Sclose, (space));
@@ -574,5 +591,56 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
   PetscCall(TwinOutputCreate(m->mesh, m->deck, m->sp, outdir, &out));
   PetscCall(TwinOutputWriteStep(out, 0.0, m, NULL));
   PetscCall(TwinOutputClose(&out, m, NULL));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputWriteVertexField - Write a field given at the owned vertices (in increasing local
+  vertex order, ghosts skipped) in natural order at `path`, and list it in the XDMF as `name`.
+
+  Collective
+@*/
+PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], const char name[], PetscInt ncomp, const PetscReal owned[])
+{
+  PetscFunctionBegin;
+  PetscCall(WriteNatural(out->comm, out->file, path, out->nown, out->vnat, out->mesh->nvglobal, ncomp, owned));
+  PetscCheck(out->nx < 64, out->comm, PETSC_ERR_SUP, "too many extra fields");
+  PetscCall(PetscStrncpy(out->xname[out->nx], name, TWIN_NAME_LEN));
+  PetscCall(PetscStrncpy(out->xpath[out->nx], path, TWIN_PATH_LEN));
+  out->xcomp[out->nx++] = ncomp;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputWriteTable - Write a dense table [nrows, ncols] (doubles; rank 0's data) at `path`.
+  Collective
+@*/
+PetscErrorCode TwinOutputWriteTable(TwinOutput out, const char path[], PetscInt nrows, PetscInt ncols, const double data[])
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  PetscCall(WriteRows(out->file, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nrows, ncols, 0, rank == 0 ? nrows : 0, data));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputWriteNames - Write n fixed-length strings (rank 0's) at `path`. Collective.
+@*/
+PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt n, const char *names[])
+{
+  PetscMPIInt rank;
+  char       *buf;
+  hid_t       strtype = H5Tcopy(H5T_C_S1);
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  PetscCall(PetscCalloc1(n * TWIN_NAME_LEN + 1, &buf));
+  for (PetscInt i = 0; i < n; i++) PetscCall(PetscStrncpy(&buf[i * TWIN_NAME_LEN], names[i], TWIN_NAME_LEN));
+  PetscCallHDF5(H5Tset_size, (strtype, TWIN_NAME_LEN));
+  PetscCall(WriteRows(out->file, path, strtype, strtype, n, 1, 0, rank == 0 ? n : 0, buf));
+  PetscCallHDF5(H5Tclose, (strtype));
+  PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);
 }
