@@ -4,6 +4,7 @@
  * duplicate keys are errors, and nesting is limited so hostile input cannot exhaust the stack.
  * The builder attaches every node to its parent before filling it, so on any error the whole
  * partial tree is freed from the root. */
+#include <ctype.h>
 #include <string.h>
 #include <yaml.h>
 #include "deckimpl.h"
@@ -138,6 +139,17 @@ static PetscErrorCode NextEvent(ParseCtx *p, yaml_event_t *ev)
     line = (int)y->problem_mark.line + 1;
     col  = (int)y->problem_mark.column + 1;
   }
+  if (y->context && y->error == YAML_PARSER_ERROR && y->problem_mark.index > 0 &&
+      y->problem_mark.index < p->len && p->text[y->problem_mark.index] == '[' &&
+      (isalnum((unsigned char)p->text[y->problem_mark.index - 1]) ||
+       p->text[y->problem_mark.index - 1] == '_') &&
+      strstr(y->context, "flow")) /* a.b[0] unquoted inside {...}: '[' starts a list there */
+    PetscCall(TwinDeckErrorAt(p->comm, p->file, p->origin, line, col,
+                              "YAML syntax error: %s (%s at line %d, column %d); inside {...} or "
+                              "[...] a deck path with [i] must be quoted, e.g. "
+                              "target: \"thermal.boundaries[0].value\"",
+                              y->problem ? y->problem : "unknown problem", y->context,
+                              (int)y->context_mark.line + 1, (int)y->context_mark.column + 1));
   if (y->context)
     PetscCall(TwinDeckErrorAt(p->comm, p->file, p->origin, line, col,
                               "YAML syntax error: %s (%s at line %d, column %d)",

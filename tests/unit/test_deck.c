@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <twinfe/deck.h>
+#include <twinfe/ensemble.h>
 #include "suites.h"
 
 #define LOAD(text, deck)                                                                           \
@@ -482,6 +483,238 @@ static void TestThermalErrors(void)
               "t.yaml:7:23: mechanics.coupling: expected one of thermal, got 'yes'");
 }
 
+/* ---- ensemble: ----------------------------------------------------------------------------
+ * thermal_deck (28 lines) followed by more text: line 29 is the first line of extra. */
+static char *WithThermal(const char *extra)
+{
+  static char text[8192];
+  snprintf(text, sizeof(text), "%s%s", thermal_deck, extra);
+  return text;
+}
+
+#define ENS_PARAMS                                                                                 \
+  "ensemble:\n"                                                                                    \
+  "  members: 8\n"                                                                                 \
+  "  parameters:\n"                                                                                \
+  "    - {name: E, target: materials.steel.E, lognormal: {mean: 2e11, std: 1e10}}\n"
+
+static void TestEnsemble(void)
+{
+  TwinDeck         deck = NULL;
+  TwinEnsembleSpec spec;
+  const char      *extra =
+      "  statistics: [mean, std, q05, q95]\n"
+      "  exceedance: {von_mises: 150e6}\n"
+      "ensemble:\n"
+      "  members: 32\n"
+      "  sampler: lhs\n"
+      "  seed: 2026\n"
+      "  failed: redraw\n"
+      "  min_members: 20\n"
+      "  parameters:\n"
+      "    - {name: k, target: materials.steel.conductivity, lognormal: {mean: 45, std: 5}}\n"
+      "    - {name: q, target: \"thermal.boundaries[0].value\", uniform: [1.5e4, 2.5e4]}\n"
+      "    - {name: E, target: materials.steel.E, lognormal: {mean: 2e11, std: 1e10}}\n"
+      "    - name: h\n"
+      "      target: thermal.boundaries[1].h\n"
+      "      truncated_normal: {mean: 15, std: 5, low: 1, high: 40}\n"
+      "    - {name: T0, target: thermal.initial, normal: {mean: 25, std: 2}}\n"
+      "    - {name: amp, target: \"thermal.boundaries[1].ambient.sin.amplitude\", uniform: {low: "
+      "2, "
+      "high: 8}}\n"
+      "  correlation: [[1, 0.5, 0, 0, 0, 0], [0.5, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0],\n"
+      "                [0, 0, 0, 1, -0.2, 0], [0, 0, 0, -0.2, 1, 0], [0, 0, 0, 0, 0, 1]]\n";
+  const TwinParameter *p;
+
+  CU_ASSERT_FATAL(LOAD(WithThermal(extra), &deck) == 0);
+  CU_ASSERT(deck->has_ensemble);
+  CU_ASSERT_FATAL(TwinEnsembleSpecFromDeck(deck, &spec) == 0);
+  CU_ASSERT(spec.enabled && spec.line == 31 && spec.col == 1);
+  CU_ASSERT(spec.members == 32 && spec.min_members == 20 && spec.seed == 2026);
+  CU_ASSERT(spec.sampler == TWIN_SAMPLER_LHS && spec.failed == TWIN_FAILED_REDRAW);
+  CU_ASSERT(!spec.sensitivity);
+  CU_ASSERT_FATAL(spec.nparams == 6);
+  p = spec.params;
+  CU_ASSERT_STRING_EQUAL(p[0].name, "k");
+  CU_ASSERT_STRING_EQUAL(p[0].target, "materials.steel.conductivity");
+  CU_ASSERT(p[0].dist.kind == TWIN_DIST_LOGNORMAL && p[0].dist.a == 45 && p[0].dist.b == 5);
+  CU_ASSERT(p[0].line == 38 && p[0].col == 7);
+  CU_ASSERT_STRING_EQUAL(p[1].target, "thermal.boundaries[0].value");
+  CU_ASSERT(p[1].dist.kind == TWIN_DIST_UNIFORM && p[1].dist.a == 1.5e4 && p[1].dist.b == 2.5e4);
+  CU_ASSERT(p[1].dist.low == 1.5e4 && p[1].dist.high == 2.5e4);
+  CU_ASSERT(p[2].dist.kind == TWIN_DIST_LOGNORMAL && p[2].dist.a == 2e11 && p[2].dist.b == 1e10);
+  CU_ASSERT_STRING_EQUAL(p[3].name, "h");
+  CU_ASSERT_STRING_EQUAL(p[3].target, "thermal.boundaries[1].h");
+  CU_ASSERT(p[3].dist.kind == TWIN_DIST_TRUNCNORMAL && p[3].dist.a == 15 && p[3].dist.b == 5);
+  CU_ASSERT(p[3].dist.low == 1 && p[3].dist.high == 40);
+  CU_ASSERT(p[3].line == 41 && p[3].col == 7);
+  CU_ASSERT(p[4].dist.kind == TWIN_DIST_NORMAL && p[4].dist.a == 25 && p[4].dist.b == 2);
+  CU_ASSERT(p[5].dist.kind == TWIN_DIST_UNIFORM && p[5].dist.a == 2 && p[5].dist.b == 8);
+  CU_ASSERT(spec.correlated);
+  CU_ASSERT(spec.corr[0 * 6 + 1] == 0.5 && spec.corr[1 * 6 + 0] == 0.5);
+  CU_ASSERT(spec.corr[3 * 6 + 4] == -0.2 && spec.corr[5 * 6 + 5] == 1 && spec.corr[2 * 6 + 5] == 0);
+  CU_ASSERT_FATAL(spec.nquantiles == 2);
+  CU_ASSERT_DOUBLE_EQUAL(spec.quantiles[0], 0.05, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(spec.quantiles[1], 0.95, 1e-15);
+  CU_ASSERT_STRING_EQUAL(spec.exceed_field, "von_mises");
+  CU_ASSERT(spec.exceed_limit == 150e6);
+  /* --set re-validates the ensemble too: a target that becomes a time function is an error */
+  CU_ASSERT(TwinDeckSet(
+                deck, "thermal.boundaries[1].h={sin: {mean: 15, amplitude: 1, period: 60}}") != 0);
+  CU_ASSERT(strstr(LastError(), "only plain numbers can be uncertain") != NULL);
+  CU_ASSERT(TwinDeckSet(deck, "ensemble.members=64") == 0 && deck->has_ensemble);
+  CU_ASSERT(TwinEnsembleSpecFromDeck(deck, &spec) == 0 && spec.members == 64);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+
+  /* defaults; a deck without ensemble: */
+  CU_ASSERT_FATAL(LOAD(WithThermal(ENS_PARAMS), &deck) == 0);
+  CU_ASSERT(TwinEnsembleSpecFromDeck(deck, &spec) == 0);
+  CU_ASSERT(spec.enabled && spec.members == 8 && spec.min_members == 4 && spec.seed == 1);
+  CU_ASSERT(spec.sampler == TWIN_SAMPLER_MC && spec.failed == TWIN_FAILED_SKIP);
+  CU_ASSERT(!spec.sensitivity && !spec.correlated && spec.nparams == 1 && spec.corr[0] == 1);
+  CU_ASSERT(spec.nquantiles == 0 && spec.exceed_field[0] == 0);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+  CU_ASSERT_FATAL(LOAD(WithThermal("ensemble: {members: 2, sensitivity: true, parameters: [{name: "
+                                   "E, target: materials.steel.E, uniform: [1e11, 3e11]}]}\n"),
+                       &deck) == 0);
+  CU_ASSERT(TwinEnsembleSpecFromDeck(deck, &spec) == 0);
+  CU_ASSERT(spec.sensitivity && spec.sampler == TWIN_SAMPLER_SOBOL && spec.min_members == 2);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+  CU_ASSERT_FATAL(LOAD(thermal_deck, &deck) == 0);
+  CU_ASSERT(!deck->has_ensemble);
+  spec.enabled = PETSC_TRUE;
+  CU_ASSERT(TwinEnsembleSpecFromDeck(deck, &spec) == 0 && !spec.enabled);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+}
+
+#define ENS_HEAD "ensemble:\n  members: 8\n  parameters:\n"
+
+static void TestEnsembleErrors(void)
+{
+  /* keys and kinds, with suggestions */
+  ExpectError(WithThermal("ensemble:\n  membres: 8\n"),
+              "t.yaml:30:3: unknown key 'membres' in ensemble; did you mean 'members'?");
+  ExpectError(WithThermal(ENS_PARAMS "  sampler: lhc\n"),
+              "t.yaml:33:12: ensemble.sampler: unknown value 'lhc'; did you mean 'lhs'?");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: E, target: materials.steel.E, lognormel: "
+                                   "{mean: 2e11, std: 1e10}}\n"),
+              "t.yaml:32:44: unknown key 'lognormel' in ensemble.parameters[0]; did you mean "
+              "'lognormal'?");
+  ExpectError(WithThermal("ensemble:\n  members: 8\n"),
+              "t.yaml:30:3: missing required key 'parameters' in ensemble");
+  /* counts */
+  ExpectError(WithThermal("ensemble:\n  members: 1\n"),
+              "t.yaml:30:12: ensemble.members must be >= 2, got 1");
+  ExpectError(WithThermal(ENS_PARAMS "  min_members: 9\n"),
+              "t.yaml:33:16: ensemble.min_members = 9 must not exceed ensemble.members = 8");
+  ExpectError(WithThermal(ENS_PARAMS "  seed: -1\n"),
+              "t.yaml:33:9: ensemble.seed: expected an integer >= 0, got '-1'");
+  /* distributions */
+  ExpectError(WithThermal(ENS_HEAD "    - {name: E, target: materials.steel.E, lognormal: {mean: "
+                                   "2e11, std: 1e10}, uniform: [1, 2]}\n"),
+              "t.yaml:32:80: ensemble.parameters[0]: a parameter has one distribution, got both "
+              "'lognormal' and 'uniform'");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: E, target: materials.steel.E}\n"),
+              "t.yaml:32:7: ensemble.parameters[0]: needs a distribution: normal, lognormal, "
+              "uniform or truncated_normal");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: T, target: thermal.initial, normal: {mean: 20, "
+                                   "std: 0}}\n"),
+              "t.yaml:32:66: ensemble.parameters[0].normal.std must be > 0, got 0");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: T, target: thermal.initial, lognormal: {mean: "
+                                   "-20, std: 1}}\n"),
+              "t.yaml:32:60: ensemble.parameters[0].lognormal.mean must be > 0");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: T, target: thermal.initial, uniform: [30, 10]}\n"),
+              "t.yaml:32:56: ensemble.parameters[0].uniform: high = 10 must be greater than low = "
+              "30");
+  ExpectError(WithThermal(ENS_HEAD
+                          "    - name: h\n      target: thermal.boundaries[1].h\n"
+                          "      truncated_normal: {mean: 15, std: 5, low: 40, high: 1}\n"),
+              "t.yaml:34:59: ensemble.parameters[0].truncated_normal.high = 1 must be greater than "
+              "ensemble.parameters[0].truncated_normal.low = 40");
+  /* positive values */
+  ExpectError(WithThermal(ENS_HEAD "    - {name: E, target: materials.steel.E, normal: {mean: "
+                                   "2e11, std: 1e10}}\n"),
+              "t.yaml:32:44: ensemble.parameters[0]: materials.steel.E must stay positive; a "
+              "normal distribution can draw negative values: use lognormal or truncated_normal");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: h, target: \"thermal.boundaries[1].h\", uniform: "
+                                   "[-1, 20]}\n"),
+              "t.yaml:32:52: ensemble.parameters[0]: thermal.boundaries[1].h must stay positive");
+  /* names */
+  ExpectError(WithThermal(ENS_HEAD "    - {name: 2k, target: thermal.initial, normal: {mean: 20, "
+                                   "std: 1}}\n"),
+              "t.yaml:32:14: ensemble.parameters[0].name: '2k' is not a valid name");
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: E, target: thermal.initial, normal: {mean: 20, "
+                                     "std: 1}}\n"),
+              "t.yaml:33:14: ensemble.parameters[1].name: parameter name 'E' is used twice (first "
+              "at line 32)");
+  /* targets */
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: E2, target: materials.stel.E, lognormal: "
+                                     "{mean: 2e11, std: 1e10}}\n"),
+              "t.yaml:33:26: ensemble.parameters[1].target: 'materials.stel.E' does not name a "
+              "number in this deck (did you mean 'materials.steel.E'?)");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: k, target: materials.steel.k, lognormal: "
+                                   "{mean: 45, std: 5}}\n"),
+              "t.yaml:32:25: ensemble.parameters[0].target: 'materials.steel.k' does not name a "
+              "number in this deck (did you mean 'materials.steel.conductivity'?)");
+  ExpectError(WithThermal(ENS_HEAD
+                          "    - {name: h, target: \"thermal.boundaries[9].h\", lognormal: "
+                          "{mean: 15, std: 5}}\n"),
+              "t.yaml:32:25: ensemble.parameters[0].target: 'thermal.boundaries[9].h' does not "
+              "name a number in this deck (thermal.boundaries has 5 items)");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: h, target: thermal.boundaries[1].h, lognormal: "
+                                   "{mean: 15, std: 5}}\n"),
+              "t.yaml:32:43: YAML syntax error: did not find expected ',' or '}' (while parsing a "
+              "flow mapping at line 32, column 7); inside {...} or [...] a deck path with [i] must "
+              "be quoted");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: Ta, target: \"thermal.boundaries[1].ambient\", "
+                                   "normal: {mean: 20, std: 2}}\n"),
+              "t.yaml:32:26: ensemble.parameters[0].target: 'thermal.boundaries[1].ambient' is a "
+              "time function ({sin: ...}): only plain numbers can be uncertain");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: b, target: \"thermal.boundaries[0].on\", normal: "
+                                   "{mean: 20, std: 2}}\n"),
+              "t.yaml:32:25: ensemble.parameters[0].target: 'thermal.boundaries[0].on' does not "
+              "name a number in this deck (it is 'xmin')");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: L, target: \"mesh.box.upper[0]\", uniform: [0.3, "
+                                   "0.5]}\n"),
+              "t.yaml:32:25: ensemble.parameters[0].target: 'mesh.box.upper[0]': the mesh is "
+              "shared by every member");
+  ExpectError(WithThermal(ENS_HEAD "    - {name: dt, target: time.step, uniform: [5, 10]}\n"),
+              "t.yaml:32:26: ensemble.parameters[0].target: 'time.step' is a setting of the run");
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: E2, target: materials.steel.E, uniform: [1e11, "
+                                     "2e11]}\n"),
+              "t.yaml:33:26: ensemble.parameters[1].target: 'materials.steel.E' is already the "
+              "target of ensemble.parameters[0] ('E')");
+  /* correlation */
+  ExpectError(WithThermal(ENS_PARAMS "  correlation: [[1, 0.5], [0.5, 1]]\n"),
+              "t.yaml:33:16: ensemble.correlation: expected 1 rows (one per parameter), got 2");
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: T, target: thermal.initial, normal: {mean: 20, "
+                                     "std: 1}}\n  correlation: [[1, 0.5], [0.4, 1]]\n"),
+              "t.yaml:34:28: ensemble.correlation[1][0] = 0.4 differs from "
+              "ensemble.correlation[0][1] = 0.5 (the matrix must be symmetric)");
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: T, target: thermal.initial, normal: {mean: 20, "
+                                     "std: 1}}\n  correlation: [[1, 1], [1, 1]]\n"),
+              "t.yaml:34:21: ensemble.correlation[0][1] = 1: a correlation between two parameters "
+              "must be in (-1, 1)");
+  ExpectError(WithThermal(ENS_PARAMS "    - {name: T, target: thermal.initial, normal: {mean: 20, "
+                                     "std: 1}}\n  correlation: [[1, 0], [0, 2]]\n"),
+              "t.yaml:34:29: ensemble.correlation[1][1] must be 1 (a diagonal entry), got 2");
+  /* output statistics */
+  ExpectError(
+      WithThermal("  statistics: [mean, median]\n" ENS_PARAMS),
+      "t.yaml:29:22: output.statistics[1]: unknown statistic 'median'; did you mean 'q50'?");
+  ExpectError(WithThermal("  statistics: [mean, q5]\n" ENS_PARAMS),
+              "t.yaml:29:22: output.statistics[1]: 'q5': a quantile is q followed by two digits");
+  ExpectError(WithThermal("  exceedance: {von_mises: 150e6}\n"),
+              "t.yaml:29:3: output.exceedance needs an ensemble: section");
+  ExpectError(WithThermal("  exceedance: {vonmises: 150e6}\n" ENS_PARAMS),
+              "t.yaml:29:16: unknown key 'vonmises' in output.exceedance; did you mean "
+              "'von_mises'?");
+  ExpectError(HEAD "materials: {steel: {E: 2e11, nu: 0.3, conductivity: 45}}\n"
+                   "thermal:\n  boundaries:\n    - {on: xmin, type: temperature, value: 20}\n"
+                   "output: {exceedance: {von_mises: 1e8}}\n" ENS_PARAMS,
+              "t.yaml:7:23: output.exceedance.von_mises: 'von_mises' needs a mechanics: section");
+}
+
 static void TestSet(void)
 {
   TwinDeck deck = NULL;
@@ -564,7 +797,9 @@ int TwinTestDeckRegister(void)
       !CU_add_test(s, "set overrides", TestSet) || !CU_add_test(s, "load file", TestLoadFile) ||
       !CU_add_test(s, "thermal deck", TestThermal) ||
       !CU_add_test(s, "thermal only", TestThermalOnly) ||
-      !CU_add_test(s, "thermal errors", TestThermalErrors))
+      !CU_add_test(s, "thermal errors", TestThermalErrors) ||
+      !CU_add_test(s, "ensemble", TestEnsemble) ||
+      !CU_add_test(s, "ensemble errors", TestEnsembleErrors))
     return 1;
   return 0;
 }
