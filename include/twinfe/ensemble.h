@@ -1,8 +1,8 @@
 /* ensemble.h: Monte Carlo what-if ensembles. Uncertain deck values (addressed by their deck
  * path), their distributions and correlation, samplers (plain Monte Carlo, Latin hypercube,
  * Sobol), reproducible random streams keyed by (seed, member, purpose), ensemble statistics and
- * Sobol sensitivity indices. The numerics here use no MPI and no PETSc objects; the driver in
- * src/app runs the members on groups of ranks. */
+ * Sobol sensitivity indices. The numerics use no MPI and no PETSc objects; the driver
+ * (src/ensemble/ensrun.c) runs the members on groups of ranks. */
 #ifndef TWINFE_ENSEMBLE_H
 #define TWINFE_ENSEMBLE_H
 

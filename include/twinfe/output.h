@@ -21,6 +21,9 @@ PETSC_EXTERN PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const cha
 /* A dense table of doubles, and a list of names (rank 0's data). Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputWriteTable(TwinOutput out, const char path[], PetscInt nrows, PetscInt ncols, const double data[]);
 PETSC_EXTERN PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt n, const char *names[]);
+/* Root attributes: the physics label and numbers (ensemble size, groups, seed). */
+PETSC_EXTERN PetscErrorCode TwinOutputSetPhysics(TwinOutput out, const char physics[]);
+PETSC_EXTERN PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], double value);
 /* Final state as /fields, probes, attributes; rename into place; write twin.xmf. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputClose(TwinOutput *out, TwinMechanics m, TwinThermal th);
 

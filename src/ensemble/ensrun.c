@@ -155,6 +155,8 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   PetscCheck(spec.enabled, world, PETSC_ERR_USER, "%s: the deck has no ensemble: section",
              deckPath);
   k = spec.nparams;
+  PetscCheck(!(spec.sensitivity && spec.correlated), world, PETSC_ERR_USER, "%s:%d:%d: sensitivity: true needs independent parameters (Sobol' indices of correlated inputs are not defined by the Saltelli design); remove the correlation or the sensitivity",
+             deckPath, spec.line, spec.col);
   M = spec.sensitivity ? spec.members * (k + 2) : spec.members;
   PetscCall(PetscMalloc1(M * k + 1, &values));
   if (spec.sensitivity)
@@ -200,6 +202,8 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   /* members' results; members of other groups stay zero and are summed in below */
   PetscCall(PetscCalloc3((size_t)M * nown * L.nfield + 1, &fields, (size_t)M * L.nq + 1, &qoi, M,
                          &status));
+  PetscBool share = PETSC_TRUE; /* -twin_ensemble_share 0: set every member up from scratch (benchmarks) */
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_ensemble_share", &share, NULL));
   for (PetscInt m = g; m < M; m += G) {
     PetscErrorCode ierr    = 0;
     PetscInt       attempt = 0;
@@ -210,6 +214,15 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
         PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
         ierr = TwinDeckSet(deck, assign);
         PetscCall(PetscPopErrorHandler());
+      }
+      if (!ierr && !share) { /* no sharing: new models for this member */
+        PetscCall(TwinMechanicsDestroy(&mech));
+        PetscCall(TwinThermalDestroy(&th));
+        if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
+        if (deck->has_mechanics) {
+          PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
+          if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
+        }
       }
       if (!ierr) {
         PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
@@ -319,6 +332,20 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
         PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
       }
     }
+    if (L.mech && !strcmp(spec.exceed_field, "displacement_magnitude")) {
+      PetscInt fx = L.therm ? 1 : 0; /* displacement_x column */
+      for (PetscInt i = 0; i < nown; i++) {
+        PetscInt n = 0, over = 0;
+        for (PetscInt m = 0; m < M; m++) {
+          const PetscReal *u = &fields[((size_t)m * nown + i) * L.nfield + fx];
+          if (!status[m]) continue;
+          n++;
+          over += PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) > spec.exceed_limit;
+        }
+        stat[i] = n ? (PetscReal)over / n : 0.0;
+      }
+      PetscCall(TwinOutputWriteVertexField(out, "/statistics/p_exceed_displacement_magnitude", "p_exceed_displacement_magnitude", 1, stat));
+    }
     /* the member table: parameters, status, quantities of interest */
     {
       const char *pnames[TWIN_MAX_PARAMS], *qn[QOI_MAX];
@@ -353,6 +380,12 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
         PetscCall(PetscFree3(S1, ST, y));
       }
     }
+    PetscCall(TwinOutputWriteAttribute(out, "ensemble_members", (double)M));
+    PetscCall(TwinOutputWriteAttribute(out, "ensemble_succeeded", (double)nok));
+    PetscCall(TwinOutputWriteAttribute(out, "groups", (double)G));
+    PetscCall(TwinOutputWriteAttribute(out, "ranks_per_group", (double)(size / G)));
+    PetscCall(TwinOutputWriteAttribute(out, "seed", (double)spec.seed));
+    PetscCall(TwinOutputSetPhysics(out, L.mech && L.therm ? "thermo-mechanical ensemble" : (L.therm ? "thermal ensemble" : "mechanical ensemble")));
     PetscCall(TwinOutputClose(&out, NULL, NULL));
     PetscCall(PetscFree2(stat, col));
     PetscCall(TwinSpaceDestroy(&sp));

@@ -160,6 +160,7 @@ struct _TwinOutput {
   /* extra vertex fields (ensemble statistics), listed in the XDMF as their own grid */
   char          xname[64][TWIN_NAME_LEN], xpath[64][TWIN_PATH_LEN];
   PetscInt      xcomp[64], nx;
+  char          physics[TWIN_NAME_LEN];  /* overrides the physics attribute (ensembles) */
 };
 
 /* Owned-vertex values of a per-local-vertex array (ncomp each) in owned order. */
@@ -540,8 +541,8 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
     PetscCall(WriteAttrString(root, "petsc_version", ver));
     PetscCall(WriteAttrString(root, "deck", out->deck->path));
     PetscCall(WriteAttrString(root, "name", out->deck->name));
-    PetscCall(WriteAttrString(root, "model", m ? model : "none"));
-    PetscCall(WriteAttrString(root, "physics", m && th ? "thermo-mechanical" : (th ? "thermal" : "mechanical")));
+    PetscCall(WriteAttrString(root, "model", m ? model : (out->physics[0] ? "see the deck" : "none")));
+    PetscCall(WriteAttrString(root, "physics", out->physics[0] ? out->physics : (m && th ? "thermo-mechanical" : (th ? "thermal" : "mechanical"))));
     PetscCall(WriteAttrInt(root, "format_version", TWIN_FORMAT_VERSION));
     PetscCall(WriteAttrInt(root, "dimension", out->mesh->dim));
     PetscCall(WriteAttrInt(root, "order", out->deck->mesh.order));
@@ -642,5 +643,32 @@ PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt 
   PetscCall(WriteRows(out->file, path, strtype, strtype, n, 1, 0, rank == 0 ? n : 0, buf));
   PetscCallHDF5(H5Tclose, (strtype));
   PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputSetPhysics - Label the run's physics in the root attributes (ensembles). Not collective.
+@*/
+PetscErrorCode TwinOutputSetPhysics(TwinOutput out, const char physics[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(out->physics, physics, sizeof(out->physics)));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputWriteAttribute - A numeric root attribute. Collective.
+@*/
+PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], double value)
+{
+  hid_t root = H5Gopen2(out->file, "/", H5P_DEFAULT), space = H5Screate(H5S_SCALAR), attr;
+
+  PetscFunctionBegin;
+  attr = H5Acreate2(root, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  PetscCheck(attr >= 0, out->comm, PETSC_ERR_LIB, "cannot write attribute %s", name);
+  PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &value));
+  PetscCallHDF5(H5Aclose, (attr));
+  PetscCallHDF5(H5Sclose, (space));
+  PetscCallHDF5(H5Gclose, (root));
   PetscFunctionReturn(0);
 }
