@@ -6,8 +6,10 @@
 # ranks, by PETSc's own tutorial src/snes/tutorials/ex56.c (PETSc's generic DMPlex/PetscFE
 # finite-element path; Debian package libpetsc3.18-dev-examples, built here into
 # build/bench/ex56). Times come from -log_view, peak memory from /usr/bin/time (max RSS of
-# each rank, summed). Then the OpenMP speed-up of twinfe's assembly (1 rank, 2 vs 1 thread,
-# scripts/bench/asm_omp.c).
+# each rank, one file per rank, summed). Then the OpenMP speed-up of twinfe's assembly (1 rank,
+# 2 vs 1 thread, scripts/bench/asm_omp.c). Then the cost of a transient thermal time step
+# (inputs/bench/thermal_185k.yaml, 21 backward-Euler steps, and a copy of it with one step:
+# the difference of the two runs divided by 20 is the cost of a later step).
 #
 # Exit status: nonzero only when a run fails (crash, error, no convergence), never because of
 # a timing. Logs: build/bench/logs/.
@@ -18,6 +20,8 @@
 #   BENCH_EX56_MAX_S run ex56 at the large size only if its time, projected from the small
 #                    size (x8), is at most this many seconds (default 300); also its time limit
 #   BENCH_SIZES      subset of "100k 800k" (default both)
+#   BENCH_THERMAL    0: skip the thermal time-step runs (default 1)
+#   BENCH_THERMAL_REPS  runs of each thermal kind (1 step, N steps), alternated (default 2)
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -25,6 +29,9 @@ MPIEXEC=${MPIEXEC:-mpiexec --oversubscribe --bind-to none}
 NP=${BENCH_NP:-2}
 EX56_MAX_S=${BENCH_EX56_MAX_S:-300}
 SIZES=${BENCH_SIZES:-100k 800k}
+THERMAL=${BENCH_THERMAL:-1}
+THERMAL_REPS=${BENCH_THERMAL_REPS:-2}
+THERMAL_DECK=inputs/bench/thermal_185k.yaml
 PY=/usr/bin/python3
 OUT=build/bench
 LOGS=$OUT/logs
@@ -33,7 +40,7 @@ EX56=$OUT/ex56/ex56
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 mkdir -p "$LOGS" "$OUT/ex56"
-rm -f "$LOGS"/*.log "$LOGS"/*.status
+rm -f "$LOGS"/*.log "$LOGS"/*.status "$LOGS"/*.rss.* "$LOGS"/*.yaml
 
 failed=0
 note() { echo "bench: $*"; }
@@ -65,7 +72,14 @@ run() {
     failed=1
   fi
 }
-TIMEV=(/usr/bin/time -f "bench-maxrss-kb %M")
+# launch NAME NP: sets L to the launcher with NP ranks, each rank under /usr/bin/time writing
+# its peak RSS to its own file $LOGS/NAME.rss.RANK (not to the shared log, where the ranks'
+# lines could interleave with the program's output). Use: launch NAME NP; run NAME T "${L[@]}" CMD
+launch() {
+  # shellcheck disable=SC2206,SC2016
+  L=($MPIEXEC -n "$2" sh -c 'exec /usr/bin/time -f "bench-maxrss-kb %M" -o "$0.rss.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$$}}" "$@"'
+    "$LOGS/$1")
+}
 
 # ---- PETSc ex56 (installed through the deps script; built here, never committed) ----------
 have_ex56=1
@@ -101,10 +115,10 @@ ex56_small_wall=""
 for s in $SIZES; do
   n=$(cells_of "$s")
   [ "$n" -gt 0 ] || { note "unknown size $s"; continue; }
-  run "twinfe-$s" 900 $MPIEXEC -n "$NP" "${TIMEV[@]}" bin/twinfe run "inputs/bench/hex_$s.yaml" -log_view
+  launch "twinfe-$s" "$NP"; run "twinfe-$s" 900 "${L[@]}" bin/twinfe run "inputs/bench/hex_$s.yaml" -log_view
   [ $have_ex56 = 1 ] || continue
   if [ "$n" -le 32 ]; then
-    run "ex56-$s" 900 $MPIEXEC -n "$NP" "${TIMEV[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
+    launch "ex56-$s" "$NP"; run "ex56-$s" 900 "${L[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
     read -r st w _ <"$LOGS/ex56-$s.status"; [ "$st" = ok ] && ex56_small_wall=$w
   else
     # about linear in the cells: 8x the 32^3 run
@@ -114,15 +128,15 @@ for s in $SIZES; do
       echo "skipped ${proj:-?} $EX56_MAX_S" >"$LOGS/ex56-$s.status"
       note "ex56-$s: not run: projected ${proj:-?} s (8 x the 32^3 run) > ${EX56_MAX_S} s (BENCH_EX56_MAX_S)"
     else
-      run "ex56-$s" "$EX56_MAX_S" $MPIEXEC -n "$NP" "${TIMEV[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
+      launch "ex56-$s" "$NP"; run "ex56-$s" "$EX56_MAX_S" "${L[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
     fi
   fi
 done
 
 # ---- OpenMP: twinfe assembly on 1 rank, 1 vs 2 threads, same deck --------------------------
 # build/scripts/bench/asm_omp (scripts/bench/asm_omp.c, built by make bench) sets the model up
-# once and assembles 5 times per thread count: cold (first call) and warm (best) times. Two
-# runs, counts in both orders, give a cold time for each count.
+# once and assembles the matrix 5 times per thread count: cold (first call) and warm (best)
+# times. Two runs, counts in both orders, give a cold time for each count.
 omp_deck=inputs/bench/hex_100k.yaml
 ASM_OMP=build/scripts/bench/asm_omp
 if [ -x "$ASM_OMP" ]; then
@@ -132,6 +146,27 @@ else
   note "$ASM_OMP missing (run through make bench): no OpenMP figures"
 fi
 
+# ---- thermal: cost of a transient time step ------------------------------------------------
+# The deck as it is (21 steps) and a copy whose time.end is one step (same mesh, set-up,
+# operator assembly, GAMG set-up, first step, flux recovery and output at t = 0 and at the
+# end). Both with -log_view, alternated BENCH_THERMAL_REPS times; table.py takes the fastest
+# of each kind and the difference.
+if [ "$THERMAL" != 0 ]; then
+  one=$LOGS/thermal-1step.yaml
+  sed -E -e 's/^time: \{end: [^,]+, step: ([^,}]+)/time: {end: \1, step: \1/' \
+    -e "s|^  directory: .*|  directory: $PWD/$OUT/out/thermal-1step|" "$THERMAL_DECK" >"$one"
+  if ! grep -Eq '^time: \{end: ([^,]+), step: \1[,}]' "$one" || ! grep -q "directory: $PWD/" "$one"; then
+    note "could not make the one-step copy of $THERMAL_DECK (expected 'time: {end: E, step: S, ...}' and an output directory line)"
+    failed=1
+  else
+    for r in $(seq 1 "$THERMAL_REPS"); do
+      launch "thermal-1-$r" "$NP"; run "thermal-1-$r" 600 "${L[@]}" bin/twinfe run "$one" -log_view
+      launch "thermal-n-$r" "$NP"; run "thermal-n-$r" 600 "${L[@]}" bin/twinfe run "$THERMAL_DECK" -log_view
+    done
+  fi
+fi
+
+note "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-$PY scripts/bench/table.py "$LOGS" "$NP" "$SIZES" "$omp_deck" || failed=1
+$PY scripts/bench/table.py "$LOGS" "$NP" "$SIZES" "$omp_deck" "$THERMAL_DECK" || failed=1
 exit $failed

@@ -1,19 +1,29 @@
 #!/usr/bin/python3
 """Print the make-bench table from the logs of scripts/bench/run.sh (standard library only).
 
-usage: table.py LOGDIR NP "100k 800k" OMP_DECK
+usage: table.py LOGDIR NP "100k 800k" OMP_DECK [THERMAL_DECK]
 
-Definitions (all times are the maximum over ranks, from -log_view):
+Every time comes from -log_view (the "twinfe: time:" summary line of twinfe run is not used);
+DOF and iteration counts from the summary lines. Definitions (times: maximum over ranks):
   assembly  twinfe: TwinAssemblyMat (element kernels + MatSetValuesCOO);
             ex56:   SNESJacobianEval (DMPlexJacobianFE: PetscFE integration + MatSetValues +
                     MatAssembly). Neither includes building the sparsity pattern (twinfe:
                     MatSetPreallCOO inside TwinSetup; ex56: DMPlexPrealloc), shown separately.
   solve     PCSetUp + KSPSolve (GAMG set-up and CG iterations; KSPSolve is logged without
             PCSetUp in PETSc 3.18).
-  peak mem  maximum resident set size of every rank (/usr/bin/time %M), summed over ranks,
-            per free DOF. Includes MPI/PETSc start-up (about 50 MB a rank) and every phase:
-            mesh, set-up, matrix, preconditioner, output.
+  peak mem  maximum resident set size of every rank (/usr/bin/time %M, one file per rank:
+            LOGDIR/NAME.rss.RANK), summed over ranks, per free DOF. Includes MPI/PETSc start-up
+            (about 50 MB a rank) and every phase: mesh, set-up, matrix, preconditioner, output.
+  thermal   runs of THERMAL_DECK: thermal-1-R (time.end = one step) and thermal-n-R (N steps),
+            R = 1, 2, ... alternated; of each kind the run with the smallest total time is used.
+            first step = the whole thermal-1 run ("Time (sec)" of -log_view: start-up, mesh,
+            set-up, operator assembly, GAMG set-up, step 1, flux and output at t = 0 and end);
+            later step = the difference thermal-n - thermal-1 of a step's own events,
+            TwinAssemblyRhs + TwinSolve - PCSetUp (right-hand side, CG solve; the GAMG set-up is
+            done once in either run), / (N - 1); as a check the same difference of the whole
+            runs' "Time (sec)", / (N - 1), which also carries the noise of mesh and set-up.
 """
+import glob
 import os
 import re
 import sys
@@ -48,12 +58,23 @@ def event(log, name):
     return total if found else None
 
 
-def rss_mb(log):
-    v = [int(x) for x in re.findall(r"^bench-maxrss-kb (\d+)", log or "", re.M)]
-    return sum(v) / 1024.0 if v else None
+def rss_mb(logdir, name, nranks):
+    """Sum over ranks of the peak RSS in LOGDIR/NAME.rss.* (None unless every rank wrote one)."""
+    v = []
+    for p in glob.glob(os.path.join(logdir, name + ".rss.*")):
+        m = re.search(r"^bench-maxrss-kb (\d+)", read(p) or "", re.M)
+        if m:
+            v.append(int(m.group(1)))
+    return sum(v) / 1024.0 if v and len(v) == nranks else None
 
 
-def twinfe(logdir, name):
+def total_time(log):
+    """-log_view "Time (sec):" max over ranks (PetscInitialize to PetscFinalize)."""
+    m = re.search(r"^Time \(sec\):\s+(\S+)", log or "", re.M)
+    return float(m.group(1)) if m else None
+
+
+def twinfe(logdir, name, nranks):
     log = read(os.path.join(logdir, name + ".log"))
     st = status(logdir, name)
     r = {"status": st[0], "log": log}
@@ -62,8 +83,7 @@ def twinfe(logdir, name):
     m = re.search(r"(\d+) free DOFs.*solve: (\d+) iterations", log)
     r["dof"] = int(m.group(1)) if m else None
     r["its"] = int(m.group(2)) if m else None
-    m = re.search(r"time: set-up ([\d.]+) s, assembly ([\d.]+) s, solve ([\d.]+) s, stress\+output ([\d.]+) s", log)
-    r["wall"] = [float(x) for x in m.groups()] if m else None
+    r["wall"] = total_time(log)
     r["asm"] = event(log, "TwinAssemblyMat")
     r["coo"] = event(log, "MatSetValuesCOO")
     pc, ksp = event(log, "PCSetUp"), event(log, "KSPSolve")
@@ -73,11 +93,11 @@ def twinfe(logdir, name):
                  ("prealloc", "MatSetPreallCOO"), ("rhs", "TwinAssemblyRhs"), ("stress", "TwinStress"),
                  ("output", "TwinOutputWrite"), ("total", "TwinSolve")):
         r[k] = event(log, e)
-    r["mem"] = rss_mb(log)
+    r["mem"] = rss_mb(logdir, name, nranks)
     return r
 
 
-def ex56(logdir, name):
+def ex56(logdir, name, nranks):
     log = read(os.path.join(logdir, name + ".log"))
     st = status(logdir, name)
     r = {"status": st[0], "st": st, "log": log}
@@ -93,7 +113,7 @@ def ex56(logdir, name):
     r["solve"] = pc + ksp if pc is not None and ksp is not None else None
     r["prealloc"] = event(log, "DMPlexPrealloc")
     r["distrib"] = event(log, "DMPlexDistribute")
-    r["mem"] = rss_mb(log)
+    r["mem"] = rss_mb(logdir, name, nranks)
     return r
 
 
@@ -103,9 +123,11 @@ def f(x, fmt="%.3f"):
 
 def main():
     logdir, np_, sizes, omp_deck = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4]
+    thermal_deck = sys.argv[5] if len(sys.argv) > 5 else None
+    nranks = int(np_)
     rows, notes, detail = [], [], []
     for s in sizes:
-        t, e = twinfe(logdir, "twinfe-" + s), ex56(logdir, "ex56-" + s)
+        t, e = twinfe(logdir, "twinfe-" + s, nranks), ex56(logdir, "ex56-" + s, nranks)
         dof = t.get("dof") or e.get("dof")
         ratio = e["asm"] / t["asm"] if t.get("asm") and e.get("asm") else None
         why = {"ok": "", "missing": "not run", "skipped": "not run", "timeout": "time limit", "fail": "FAILED"}
@@ -191,7 +213,91 @@ def main():
             print("  cold (first call of a process): 1 thread %.3f s, 2 threads %.3f s: speed-up %.2fx" % (cold[1], cold[2], cold[1] / cold[2]))
     else:
         print("OpenMP: asm_omp runs missing or failed (%s, %s)" % (status(logdir, "omp-12")[0], status(logdir, "omp-21")[0]))
+    if thermal_deck:
+        print()
+        thermal_table(logdir, nranks, thermal_deck)
     return 0
+
+
+def thermal_run(logdir, name, nranks):
+    log = read(os.path.join(logdir, name + ".log"))
+    st = status(logdir, name)
+    r = {"status": st[0]}
+    if st[0] != "ok" or not log:
+        return r
+    m = re.search(r"thermal: (\d+) free DOFs, (\d+) steps, (\d+) solver iterations in all", log)
+    if m:
+        r["dof"], r["steps"], r["its"] = (int(x) for x in m.groups())
+    r["total"] = total_time(log)
+    for k, e in (("mesh", "TwinMeshCreate"), ("distrib", "TwinMeshDistrib"), ("setup", "TwinSetup"),
+                 ("prealloc", "MatSetPreallCOO"), ("asm", "TwinAssemblyMat"), ("rhs", "TwinAssemblyRhs"),
+                 ("solve", "TwinSolve"), ("pcsetup", "PCSetUp"), ("ksp", "KSPSolve"), ("flux", "TwinStress"),
+                 ("output", "TwinOutputWrite")):
+        r[k] = event(log, e)
+    r["mem"] = rss_mb(logdir, name, nranks)
+    return r
+
+
+def best_run(logdir, kind, nranks):
+    """The fastest ("Time (sec)") of the runs LOGDIR/KIND-R.log; a failed or missing one if none is ok."""
+    names = sorted(os.path.basename(p)[:-7] for p in glob.glob(os.path.join(logdir, kind + "-*.status")))
+    runs = [thermal_run(logdir, nm, nranks) for nm in names] or [{"status": "missing"}]
+    ok = [r for r in runs if r["status"] == "ok" and r.get("total") is not None]
+    if not ok:
+        return runs[0]
+    best = min(ok, key=lambda r: r["total"])
+    best["of"] = len(ok)
+    best["spread"] = max(r["total"] for r in ok) - best["total"]
+    return best
+
+
+def thermal_table(logdir, nranks, deck):
+    one, n = best_run(logdir, "thermal-1", nranks), best_run(logdir, "thermal-n", nranks)
+    print("thermal transient step (%s, %d MPI ranks; CG + GAMG, operator M/dt + theta K assembled once, "
+          "KSP and preconditioner reused):" % (deck, nranks))
+    if one["status"] != "ok" or n["status"] != "ok":
+        print("  runs missing or failed (1 step: %s, N steps: %s)" % (one["status"], n["status"]))
+        return
+    need = ("dof", "steps", "its", "total", "rhs", "solve")
+    if any(one.get(k) is None for k in need) or any(n.get(k) is None for k in need) or n["steps"] <= one["steps"]:
+        print("  could not read the step counts or the -log_view times from the logs")
+        return
+    dof, N, dn = n["dof"], n["steps"], n["steps"] - one["steps"]
+    def own(r):  # a run's step work: rhs + solve without the one GAMG set-up
+        return r["rhs"] + r["solve"] - (r.get("pcsetup") or 0.0)
+    later = (own(n) - own(one)) / dn
+    later_tot = (n["total"] - one["total"]) / dn
+    its_first, its_later = one["its"] / one["steps"], (n["its"] - one["its"]) / dn
+    cols = ["DOF", "steps", "set-up+first step s", "later step s", "(whole runs)", "ns/DOF/step", "its first",
+            "its/later step", "ns/DOF/iteration", "first/later", "peak MB (total)"]
+    row = [str(dof), "1, %d" % N, "%.2f" % one["total"], "%.3f" % later, "%.3f" % later_tot,
+           "%.0f" % (later / dof * 1e9), "%d" % its_first, "%.1f" % its_later,
+           "%.0f" % (later / dof / its_later * 1e9) if its_later > 0 else "-",
+           "%.0fx" % (one["total"] / later) if later > 0 else "-",
+           "%.0f" % n["mem"] if n.get("mem") is not None else "-"]
+    w = [max(len(c), len(v)) for c, v in zip(cols, row)]
+    print("  " + "  ".join(c.rjust(w[i]) for i, c in enumerate(cols)))
+    print("  " + "  ".join("-" * w[i] for i in range(len(cols))))
+    print("  " + "  ".join(v.rjust(w[i]) for i, v in enumerate(row)))
+    print("  set-up+first step: the whole 1-step run (-log_view Time). later step: (%d-step run - 1-step run) of"
+          " TwinAssemblyRhs + TwinSolve - PCSetUp, / %d; (whole runs): the same difference of the runs' -log_view Time."
+          " ns/DOF/step: later step / DOF (wall time on %d ranks, not CPU time). its: CG iterations, rtol 1e-10"
+          " (unpreconditioned residual)." % (N, dn, nranks))
+    print("  runs: best of %d (1 step, slowest +%.2f s) and of %d (%d steps, slowest +%.2f s)" %
+          (one["of"], one["spread"], n["of"], N, n["spread"]))
+    if later <= 0 or later_tot <= 0:
+        print("  note: a difference is not positive: the machine was too noisy for this method")
+    elif abs(later_tot - later) > 0.25 * later:
+        print("  note: the two estimates of a later step differ by more than 25%: noisy machine; the first is the"
+              " less exposed (it excludes mesh, set-up and GAMG set-up)")
+    fs = (one.get("solve") or 0) - (one.get("pcsetup") or 0)
+    print("  first step, where the time goes (s): mesh %s, distribute %s, set-up %s (COO pattern %s), operator "
+          "assembly %s, GAMG set-up %s, step rhs %s, step KSPSolve %s, flux %s, output %s" %
+          (tuple(f(one.get(k), "%.2f") for k in ("mesh", "distrib", "setup", "prealloc", "asm", "pcsetup", "rhs"))
+           + (f(fs, "%.2f"), f(one.get("flux"), "%.2f"), f(one.get("output"), "%.2f"))))
+    print("  %d-step run, mean per step (event / count, step 1 included): TwinAssemblyRhs %.3f s, KSPSolve %s s;"
+          " step 1 alone (1-step run): TwinAssemblyRhs %.3f s, KSPSolve %s s" %
+          (N, n["rhs"] / N, f(n["ksp"] / N if n.get("ksp") is not None else None), one["rhs"], f(one.get("ksp"))))
 
 
 if __name__ == "__main__":
