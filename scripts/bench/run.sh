@@ -169,4 +169,8 @@ fi
 note "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 $PY scripts/bench/table.py "$LOGS" "$NP" "$SIZES" "$omp_deck" "$THERMAL_DECK" || failed=1
+# ensemble throughput: groups and shared set-up (BENCH_ENSEMBLE=0 skips it)
+if [ "${BENCH_ENSEMBLE:-1}" != 0 ]; then
+  scripts/bench/ensemble.sh || failed=1
+fi
 exit $failed
