@@ -19,35 +19,51 @@ typedef struct {
   PetscBool mech, therm;
 } Layout;
 
-/* Run one member's physics on the group's mesh with the (modified) deck; fill the owned-vertex
- * fields (temperature | displacement x,y,z, von Mises) and the QoIs. Errors return a code. */
-static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech, TwinThermal th, const Layout *L, PetscReal *fields, PetscReal *qoi)
+/* The output times of a run: t = 0 and every output.every, and the end (steady: one state). */
+static PetscErrorCode OutputTimes(TwinDeck deck, PetscInt *nt, PetscReal **times)
 {
-  PetscInt nq = 0, k = 0;
-  MPI_Comm comm = PetscObjectComm((PetscObject)mesh->dm);
+  PetscReal end = deck->time.end, every = deck->output.every > 0 ? deck->output.every : end;
+  PetscInt  cap = 2;
 
   PetscFunctionBegin;
-  /* the models were set up once for the group: take this member's deck values; operators and
-     preconditioners are kept when only loads and boundary values changed */
-  if (th) {
-    PetscCall(TwinThermalUpdate(th));
-    PetscCall(TwinThermalInitialize(th));
-    if (!deck->time.transient) PetscCall(TwinThermalSolveSteady(th, 0.0));
-    else {
-      PetscInt nsteps = (PetscInt)PetscCeilReal(deck->time.end / deck->time.step - 1e-9);
-      for (PetscInt n = 1; n <= nsteps; n++) PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
-    }
+  if (deck->time.transient) cap = (PetscInt)PetscCeilReal(end / every) + 2;
+  PetscCall(PetscMalloc1(cap, times));
+  *nt               = 0;
+  (*times)[(*nt)++] = 0.0;
+  if (deck->time.transient) {
+    for (PetscReal t = every; t < end - 1e-9 * deck->time.step && *nt < cap - 1; t += every)
+      (*times)[(*nt)++] = t;
+    (*times)[(*nt)++] = end;
   }
-  if (mech) {
-    PetscCall(TwinMechanicsUpdate(mech));
-    PetscCall(TwinMechanicsAssemble(mech));
-    PetscCall(TwinMechanicsSolve(mech));
-    PetscCall(TwinMechanicsRecoverStress(mech));
-  }
+  PetscFunctionReturn(0);
+}
+
+/* Structural solve at the current temperature. */
+static PetscErrorCode SolveMechanics(TwinMechanics mech)
+{
+  PetscFunctionBegin;
+  PetscCall(TwinMechanicsAssemble(mech));
+  PetscCall(TwinMechanicsSolve(mech));
+  PetscCall(TwinMechanicsRecoverStress(mech));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
+                                    const Layout *L, PetscReal *fields, PetscReal qmax[3]);
+
+/* Owned-vertex fields of the current state, and this rank's maxima. */
+static PetscErrorCode CaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
+                                    const Layout *L, PetscReal *fields, PetscReal qmax[3])
+{
+  PetscInt k = 0;
+
+  PetscFunctionBegin;
   /* owned-vertex fields */
   {
     const PetscScalar *tl = NULL, *ul = NULL;
-    PetscReal          qmax[3] = {-PETSC_MAX_REAL, 0, 0}; /* max T, max |u|, max von Mises */
+    qmax[0] =
+        -PETSC_MAX_REAL; /* max T, max |u|, max von Mises (this rank; reduced by the caller) */
+    qmax[1] = qmax[2] = 0;
     if (th) PetscCall(VecGetArrayRead(th->Tlocal, &tl));
     if (mech) PetscCall(VecGetArrayRead(mech->ulocal, &ul));
     for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
@@ -76,12 +92,52 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech
     }
     if (th) PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
     if (mech) PetscCall(VecRestoreArrayRead(mech->ulocal, &ul));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, qmax, 3, MPIU_REAL, MPI_MAX, comm));
-    if (th) qoi[nq++] = qmax[0];
-    if (mech) {
-      qoi[nq++] = qmax[1];
-      qoi[nq++] = qmax[2];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Run one member's physics on the group's mesh with the (modified) deck; fill the owned-vertex
+ * fields (temperature | displacement x,y,z, von Mises) at every output time (stride `tstride`
+ * between times) and the QoIs of the final state. Errors return a code. */
+static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech, TwinThermal th,
+                                const Layout *L, PetscInt nt, const PetscReal *times,
+                                PetscReal *fields, size_t tstride, PetscReal *qoi)
+{
+  PetscInt  nq = 0, it = 0;
+  PetscReal qmax[3];
+  MPI_Comm  comm = PetscObjectComm((PetscObject)mesh->dm);
+
+  PetscFunctionBegin;
+  /* the models were set up once for the group: take this member's deck values; operators and
+     preconditioners are kept when only loads and boundary values changed */
+  if (th) {
+    PetscCall(TwinThermalUpdate(th));
+    PetscCall(TwinThermalInitialize(th));
+    if (!deck->time.transient) PetscCall(TwinThermalSolveSteady(th, 0.0));
+  }
+  if (mech) PetscCall(TwinMechanicsUpdate(mech));
+  if (mech) PetscCall(SolveMechanics(mech));
+  PetscCall(CaptureFields(mesh, mech, th, L, &fields[0], qmax));
+  it = 1;
+  if (deck->time.transient && th) {
+    PetscInt nsteps = (PetscInt)PetscCeilReal(deck->time.end / deck->time.step - 1e-9);
+    for (PetscInt n = 1; n <= nsteps; n++) {
+      PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
+      if (it < nt && (n == nsteps || th->t >= times[it] - 1e-9 * deck->time.step)) {
+        if (mech && mech->thermal) PetscCall(SolveMechanics(mech));
+        PetscCall(CaptureFields(mesh, mech, th, L, &fields[it * tstride], qmax));
+        it++;
+      }
     }
+  }
+  for (; it < nt; it++)
+    PetscCall(PetscArraycpy(&fields[it * tstride], &fields[(it - 1) * tstride],
+                            tstride)); /* static structure: unchanged */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, qmax, 3, MPIU_REAL, MPI_MAX, comm));
+  if (th) qoi[nq++] = qmax[0];
+  if (mech) {
+    qoi[nq++] = qmax[1];
+    qoi[nq++] = qmax[2];
   }
   if (deck->output.nprobes) {
     PetscInt   np = deck->output.nprobes;
@@ -136,7 +192,9 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   PetscInt         M, k, g, nown = 0, nok = 0;
   double          *values;
   PetscReal       *fields, *qoi;
-  PetscInt        *status;
+  PetscInt        *status, nt = 0;
+  PetscReal       *times;
+  size_t           tstride;
   char             outdir[TWIN_PATH_LEN];
 
   PetscFunctionBegin;
@@ -155,8 +213,11 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
   PetscCheck(spec.enabled, world, PETSC_ERR_USER, "%s: the deck has no ensemble: section",
              deckPath);
   k = spec.nparams;
-  PetscCheck(!(spec.sensitivity && spec.correlated), world, PETSC_ERR_USER, "%s:%d:%d: sensitivity: true needs independent parameters (Sobol' indices of correlated inputs are not defined by the Saltelli design); remove the correlation or the sensitivity",
-             deckPath, spec.line, spec.col);
+  PetscCheck(
+      !(spec.sensitivity && spec.correlated), world, PETSC_ERR_USER,
+      "%s:%d:%d: sensitivity: true needs independent parameters (Sobol' indices of correlated "
+      "inputs are not defined by the Saltelli design); remove the correlation or the sensitivity",
+      deckPath, spec.line, spec.col);
   M = spec.sensitivity ? spec.members * (k + 2) : spec.members;
   PetscCall(PetscMalloc1(M * k + 1, &values));
   if (spec.sensitivity)
@@ -200,9 +261,11 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
     if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
   }
   /* members' results; members of other groups stay zero and are summed in below */
-  PetscCall(PetscCalloc3((size_t)M * nown * L.nfield + 1, &fields, (size_t)M * L.nq + 1, &qoi, M,
-                         &status));
-  PetscBool share = PETSC_TRUE; /* -twin_ensemble_share 0: set every member up from scratch (benchmarks) */
+  PetscCall(OutputTimes(deck, &nt, &times));
+  tstride = (size_t)M * nown * L.nfield; /* one output time of every member */
+  PetscCall(PetscCalloc3(nt * tstride + 1, &fields, (size_t)M * L.nq + 1, &qoi, M, &status));
+  PetscBool share =
+      PETSC_TRUE; /* -twin_ensemble_share 0: set every member up from scratch (benchmarks) */
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_ensemble_share", &share, NULL));
   for (PetscInt m = g; m < M; m += G) {
     PetscErrorCode ierr    = 0;
@@ -226,10 +289,15 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
       }
       if (!ierr) {
         PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-        ierr = RunMember(mesh, deck, mech, th, &L, &fields[(size_t)m * nown * L.nfield], &qoi[m * L.nq]);
+        ierr = RunMember(mesh, deck, mech, th, &L, nt, times, &fields[(size_t)m * nown * L.nfield],
+                         tstride, &qoi[m * L.nq]);
         PetscCall(PetscPopErrorHandler());
       }
-      if (!ierr && AllFinite(nown * L.nfield, &fields[(size_t)m * nown * L.nfield])) {
+      PetscBool finite = PETSC_TRUE;
+      for (PetscInt t = 0; t < nt && !ierr; t++)
+        finite = finite &&
+                 AllFinite(nown * L.nfield, &fields[t * tstride + (size_t)m * nown * L.nfield]);
+      if (!ierr && finite) {
         status[m] = 1;
         break;
       }
@@ -246,7 +314,9 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
         if (!grank) fprintf(stderr, "%s\n", line);
       }
       ierr = 0;
-      PetscCall(PetscArrayzero(&fields[(size_t)m * nown * L.nfield], nown * L.nfield));
+      for (PetscInt t = 0; t < nt; t++)
+        PetscCall(
+            PetscArrayzero(&fields[t * tstride + (size_t)m * nown * L.nfield], nown * L.nfield));
       if (spec.failed != TWIN_FAILED_REDRAW || spec.sensitivity || ++attempt > 5) break;
       /* re-draw this member's parameters from a stream of its own */
       for (PetscInt j = 0; j < k; j++)
@@ -256,7 +326,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
     }
   }
   /* every member's results to every rank with the same group rank (same rows) */
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, fields, (PetscMPIInt)((size_t)M * nown * L.nfield),
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, fields, (PetscMPIInt)(nt * tstride),
                              MPIU_REAL, MPI_SUM, ecomm));
   PetscCallMPI(
       MPI_Allreduce(MPI_IN_PLACE, qoi, (PetscMPIInt)(M * L.nq), MPIU_REAL, MPI_SUM, ecomm));
@@ -295,56 +365,73 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
     }
     PetscCall(TwinOutputCreate(mesh, deck, sp, outdir, &out));
     PetscCall(PetscMalloc2(nown + 1, &stat, M + 1, &col));
-    for (PetscInt f = 0; f < L.nfield; f++) {
-      const char *fn = fname[f0 + f];
-      for (PetscInt s = 0; s < nstat; s++) {
-        char path[TWIN_PATH_LEN], name[TWIN_NAME_LEN];
-        for (PetscInt i = 0; i < nown; i++) {
-          PetscInt n = 0;
-          for (PetscInt m = 0; m < M; m++)
-            if (status[m]) col[n++] = fields[((size_t)m * nown + i) * L.nfield + f];
-          if (s == 0 || s == 1) {
-            double mean, std;
-            TwinStatsMeanStd(n, col, 1, &mean, &std);
-            stat[i] = s == 0 ? mean : std;
-          } else if (s < 2 + spec.nquantiles)
-            stat[i] = TwinStatsQuantile(n, col, spec.quantiles[s - 2]);
+    for (PetscInt t = 0; t < nt; t++) { /* statistics at every output time */
+      const PetscReal *F = &fields[t * tstride];
+      PetscCall(TwinOutputWriteStep(out, times[t], NULL, NULL));
+      for (PetscInt f = 0; f < L.nfield; f++) {
+        const char *fn = fname[f0 + f];
+        for (PetscInt s = 0; s < nstat; s++) {
+          char path[TWIN_PATH_LEN], name[TWIN_NAME_LEN];
+          for (PetscInt i = 0; i < nown; i++) {
+            PetscInt n = 0;
+            for (PetscInt m = 0; m < M; m++)
+              if (status[m]) col[n++] = F[((size_t)m * nown + i) * L.nfield + f];
+            if (s == 0 || s == 1) {
+              double mean, std;
+              TwinStatsMeanStd(n, col, 1, &mean, &std);
+              stat[i] = s == 0 ? mean : std;
+            } else if (s < 2 + spec.nquantiles)
+              stat[i] = TwinStatsQuantile(n, col, spec.quantiles[s - 2]);
+            else {
+              PetscInt  over = 0;
+              PetscReal lim  = spec.exceed_limit;
+              for (PetscInt j = 0; j < n; j++)
+                over += col[j] > lim;
+              stat[i] = (PetscReal)over / n;
+            }
+          }
+          if (s == 0)
+            PetscCall(PetscSNPrintf(name, sizeof(name), "mean_%s", fn));
+          else if (s == 1)
+            PetscCall(PetscSNPrintf(name, sizeof(name), "std_%s", fn));
+          else if (s < 2 + spec.nquantiles)
+            PetscCall(PetscSNPrintf(name, sizeof(name), "q%02d_%s",
+                                    (int)(100 * spec.quantiles[s - 2] + 0.5), fn));
           else {
-            PetscInt  over = 0;
-            PetscReal lim  = spec.exceed_limit;
-            for (PetscInt j = 0; j < n; j++)
-              over += col[j] > lim;
-            stat[i] = (PetscReal)over / n;
+            if (strcmp(spec.exceed_field, fn)) continue;
+            PetscCall(PetscSNPrintf(name, sizeof(name), "p_exceed_%s", fn));
+          }
+          PetscCall(PetscSNPrintf(path, sizeof(path), "/steps/%04" PetscInt_FMT "/statistics/%s", t,
+                                  name));
+          PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
+          if (t == nt - 1) { /* the final state also at /statistics (time-independent readers) */
+            PetscCall(PetscSNPrintf(path, sizeof(path), "/statistics/%s", name));
+            PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
           }
         }
-        if (s == 0)
-          PetscCall(PetscSNPrintf(name, sizeof(name), "mean_%s", fn));
-        else if (s == 1)
-          PetscCall(PetscSNPrintf(name, sizeof(name), "std_%s", fn));
-        else if (s < 2 + spec.nquantiles)
-          PetscCall(PetscSNPrintf(name, sizeof(name), "q%02d_%s",
-                                  (int)(100 * spec.quantiles[s - 2] + 0.5), fn));
-        else {
-          if (strcmp(spec.exceed_field, fn)) continue;
-          PetscCall(PetscSNPrintf(name, sizeof(name), "p_exceed_%s", fn));
-        }
-        PetscCall(PetscSNPrintf(path, sizeof(path), "/statistics/%s", name));
-        PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
       }
-    }
-    if (L.mech && !strcmp(spec.exceed_field, "displacement_magnitude")) {
-      PetscInt fx = L.therm ? 1 : 0; /* displacement_x column */
-      for (PetscInt i = 0; i < nown; i++) {
-        PetscInt n = 0, over = 0;
-        for (PetscInt m = 0; m < M; m++) {
-          const PetscReal *u = &fields[((size_t)m * nown + i) * L.nfield + fx];
-          if (!status[m]) continue;
-          n++;
-          over += PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) > spec.exceed_limit;
+      if (L.mech && !strcmp(spec.exceed_field, "displacement_magnitude")) {
+        PetscInt fx = L.therm ? 1 : 0; /* displacement_x column */
+        for (PetscInt i = 0; i < nown; i++) {
+          PetscInt n = 0, over = 0;
+          for (PetscInt m = 0; m < M; m++) {
+            const PetscReal *u = &F[((size_t)m * nown + i) * L.nfield + fx];
+            if (!status[m]) continue;
+            n++;
+            over += PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) > spec.exceed_limit;
+          }
+          stat[i] = n ? (PetscReal)over / n : 0.0;
         }
-        stat[i] = n ? (PetscReal)over / n : 0.0;
+        char path[TWIN_PATH_LEN];
+        PetscCall(PetscSNPrintf(
+            path, sizeof(path),
+            "/steps/%04" PetscInt_FMT "/statistics/p_exceed_displacement_magnitude", t));
+        PetscCall(
+            TwinOutputWriteVertexField(out, path, "p_exceed_displacement_magnitude", 1, stat));
+        if (t == nt - 1)
+          PetscCall(TwinOutputWriteVertexField(out, "/statistics/p_exceed_displacement_magnitude",
+                                               "p_exceed_displacement_magnitude", 1, stat));
       }
-      PetscCall(TwinOutputWriteVertexField(out, "/statistics/p_exceed_displacement_magnitude", "p_exceed_displacement_magnitude", 1, stat));
     }
     /* the member table: parameters, status, quantities of interest */
     {
@@ -385,7 +472,9 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
     PetscCall(TwinOutputWriteAttribute(out, "groups", (double)G));
     PetscCall(TwinOutputWriteAttribute(out, "ranks_per_group", (double)(size / G)));
     PetscCall(TwinOutputWriteAttribute(out, "seed", (double)spec.seed));
-    PetscCall(TwinOutputSetPhysics(out, L.mech && L.therm ? "thermo-mechanical ensemble" : (L.therm ? "thermal ensemble" : "mechanical ensemble")));
+    PetscCall(TwinOutputSetPhysics(
+        out, L.mech && L.therm ? "thermo-mechanical ensemble"
+                               : (L.therm ? "thermal ensemble" : "mechanical ensemble")));
     PetscCall(TwinOutputClose(&out, NULL, NULL));
     PetscCall(PetscFree2(stat, col));
     PetscCall(TwinSpaceDestroy(&sp));
@@ -399,6 +488,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
       spec.sensitivity ? ", Saltelli design" : "", G, size / (int)G, nok));
   PetscCall(PetscPrintf(world, "twinfe: wrote %s/twin.h5 and %s/twin.xmf\n", outdir, outdir));
   PetscCall(PetscFree3(fields, qoi, status));
+  PetscCall(PetscFree(times));
   PetscCall(PetscFree(values));
   PetscCall(TwinMechanicsDestroy(&mech));
   PetscCall(TwinThermalDestroy(&th));

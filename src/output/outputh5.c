@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Move per-item data (ncomp reals each) from owned local items with natural numbers nat[] to
  * the natural layout: this rank gets items [*rstart, *rstart + *rn). */
@@ -158,8 +159,11 @@ struct _TwinOutput {
   PetscReal    *hu, *hs, *hT;          /* [nsteps*np*3], [nsteps*np*6], [nsteps*np] */
   PetscInt      hcap;
   /* extra vertex fields (ensemble statistics), listed in the XDMF as their own grid */
-  char          xname[64][TWIN_NAME_LEN], xpath[64][TWIN_PATH_LEN];
-  PetscInt      xcomp[64], nx;
+  struct {
+    char     name[TWIN_NAME_LEN], path[256];
+    PetscInt comp, step; /* step: the /steps/NNNN it belongs to, -1 for the statistics grid */
+  }            *x;
+  PetscInt      nx, xcap;
   char          physics[TWIN_NAME_LEN];  /* overrides the physics attribute (ensembles) */
 };
 
@@ -256,6 +260,22 @@ static PetscErrorCode WriteState(TwinOutput out, const char *g, TwinMechanics m,
   PetscFunctionReturn(0);
 }
 
+/* The extra (ensemble statistics) fields of one step, or of the statistics grid (step -1). */
+static PetscErrorCode XdmfExtraFields(TwinOutput out, FILE *fp, PetscInt step)
+{
+  PetscInt nv = out->mesh->nvglobal;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < out->nx; i++) {
+    if (out->x[i].step != step) continue;
+    fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->x[i].name, out->x[i].comp == 1 ? "Scalar" : "Vector");
+    if (out->x[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">twin.h5:%s</DataItem>\n", nv, out->x[i].path);
+    else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">twin.h5:%s</DataItem>\n", nv, out->x[i].comp, out->x[i].path);
+    fprintf(fp, "   </Attribute>\n");
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteXdmf(TwinOutput out)
 {
   char     path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
@@ -305,20 +325,18 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
           fprintf(fp, "    </DataItem>\n   </Attribute>\n");
         }
     }
+    PetscCall(XdmfExtraFields(out, fp, s));
     fprintf(fp, "  </Grid>\n");
   }
   if (out->nsteps) fprintf(fp, "  </Grid>\n");
-  if (out->nx) { /* ensemble statistics: one more grid on the same mesh */
+  PetscInt nfree = 0;
+  for (PetscInt i = 0; i < out->nx; i++) nfree += out->x[i].step < 0;
+  if (nfree) { /* ensemble statistics of the final state: one more grid on the same mesh */
     fprintf(fp, "  <Grid Name=\"%s-statistics\" GridType=\"Uniform\">\n", out->deck->name);
     fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
     fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5);
     fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5);
-    for (PetscInt i = 0; i < out->nx; i++) {
-      fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->xname[i], out->xcomp[i] == 1 ? "Scalar" : "Vector");
-      if (out->xcomp[i] == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", nv, h5, out->xpath[i]);
-      else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", nv, out->xcomp[i], h5, out->xpath[i]);
-      fprintf(fp, "   </Attribute>\n");
-    }
+    PetscCall(XdmfExtraFields(out, fp, -1));
     fprintf(fp, "  </Grid>\n");
   }
   fprintf(fp, " </Domain>\n</Xdmf>\n");
@@ -449,7 +467,10 @@ PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m,
   PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, out->nsteps));
   PetscCall(WriteState(out, g, m, th));
   {
-    hid_t grp = H5Gopen2(out->file, g, H5P_DEFAULT), space = H5Screate(H5S_SCALAR), attr;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), grp, space = H5Screate(H5S_SCALAR), attr;
+    PetscCallHDF5(H5Pset_create_intermediate_group, (lcpl, 1));
+    grp = (m || th) ? H5Gopen2(out->file, g, H5P_DEFAULT) : H5Gcreate2(out->file, g, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    PetscCallHDF5(H5Pclose, (lcpl));
     double tt  = (double)t;
     attr = H5Acreate2(grp, "time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
     PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
@@ -575,6 +596,7 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
   PetscCall(PetscFree(out->vnat));
   PetscCall(PetscFree(out->px));
   if (out->hcap) PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
+  PetscCall(PetscFree(out->x));
   PetscCall(PetscFree(*output));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -605,10 +627,21 @@ PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], con
 {
   PetscFunctionBegin;
   PetscCall(WriteNatural(out->comm, out->file, path, out->nown, out->vnat, out->mesh->nvglobal, ncomp, owned));
-  PetscCheck(out->nx < 64, out->comm, PETSC_ERR_SUP, "too many extra fields");
-  PetscCall(PetscStrncpy(out->xname[out->nx], name, TWIN_NAME_LEN));
-  PetscCall(PetscStrncpy(out->xpath[out->nx], path, TWIN_PATH_LEN));
-  out->xcomp[out->nx++] = ncomp;
+  if (out->nx == out->xcap) {
+    PetscInt cap = PetscMax(16, 2 * out->xcap);
+    void    *more;
+    PetscCall(PetscMalloc(cap * sizeof(*out->x), &more));
+    if (out->nx) PetscCall(PetscMemcpy(more, out->x, out->nx * sizeof(*out->x)));
+    PetscCall(PetscFree(out->x));
+    out->x    = more;
+    out->xcap = cap;
+  }
+  PetscCall(PetscStrncpy(out->x[out->nx].name, name, TWIN_NAME_LEN));
+  PetscCall(PetscStrncpy(out->x[out->nx].path, path, sizeof(out->x[out->nx].path)));
+  out->x[out->nx].comp = ncomp;
+  /* a field under /steps/NNNN belongs to that output time */
+  out->x[out->nx].step = strncmp(path, "/steps/", 7) ? -1 : (PetscInt)atol(path + 7);
+  out->nx++;
   PetscFunctionReturn(0);
 }
 
