@@ -82,6 +82,7 @@ unit: $(UNIT_BIN)
 mpitest: bin/twinfe $(MPI_BIN)
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/run.sh
 	./tests/ensemble/run.sh
+	./tests/restart/run.sh
 
 badinput: bin/twinfe
 	./tests/decks/run.sh

@@ -163,6 +163,7 @@ struct _TwinDeck {
   PetscBool         has_mechanics;       /* a mechanics: section is present */
   TwinDeckThermal   thermal;
   TwinDeckTime      time;
+  PetscReal         checkpoint_every;    /* checkpoint: every (s of model time); 0: none */
   TwinDeckOutput    output;
   char              solver_options[TWIN_PATH_LEN]; /* solver: options: string, PETSc syntax */
   PetscBool         has_ensemble; /* an ensemble: section is present (and valid): read it with

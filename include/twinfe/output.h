@@ -24,6 +24,12 @@ PETSC_EXTERN PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path
 /* Root attributes: the physics label and numbers (ensemble size, groups, seed). */
 PETSC_EXTERN PetscErrorCode TwinOutputSetPhysics(TwinOutput out, const char physics[]);
 PETSC_EXTERN PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], double value);
+/* Checkpoint support: record the state of the results file in progress (flushing it), and
+ * reopen it in a resumed run. Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputSaveState(TwinOutput out, PetscViewer v);
+PETSC_EXTERN PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], PetscViewer v, TwinOutput *out);
+/* Close the file in progress without finishing it (a run stopping to be resumed). Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputAbandon(TwinOutput *out);
 /* Final state as /fields, probes, attributes; rename into place; write twin.xmf. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputClose(TwinOutput *out, TwinMechanics m, TwinThermal th);
 

@@ -64,6 +64,9 @@ PETSC_EXTERN PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, cons
 /* Re-read changed deck values; keep the operator and preconditioner unless a conductivity,
  * capacity or convection coefficient changed. Not collective. */
 PETSC_EXTERN PetscErrorCode TwinThermalUpdate(TwinThermal th);
+/* Checkpoint: save and restore the transient state (temperature, time, step). Collective. */
+PETSC_EXTERN PetscErrorCode TwinThermalSaveState(TwinThermal th, PetscViewer v);
+PETSC_EXTERN PetscErrorCode TwinThermalLoadState(TwinThermal th, PetscViewer v);
 PETSC_EXTERN PetscErrorCode TwinThermalDestroy(TwinThermal *th);
 
 #endif

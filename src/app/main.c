@@ -6,14 +6,17 @@
  * "twinfe: error: FILE:LINE:COL: ..." and exit with status 1; internal errors exit with 2. */
 #include <twinfe/output.h>
 #include <twinfe/ensemble.h>
+#include <petscviewerhdf5.h>
+#include <signal.h>
 #include <hwloc.h>
 #include <hdf5.h>
 #include <omp.h>
 #include <time.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <errno.h>
 
-static const char *Usage = "usage: twinfe run DECK [--groups G] [PETSc options]\n"
+static const char *Usage = "usage: twinfe run DECK [--groups G] [--restart] [PETSc options]\n"
                            "       twinfe check DECK\n"
                            "       twinfe info\n"
                            "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R,\n"
@@ -25,6 +28,41 @@ static const char *Usage = "usage: twinfe run DECK [--groups G] [PETSc options]\
 static PetscBool CollectivePhase = PETSC_FALSE;
 static MPI_Comm  ErrorComm       = MPI_COMM_NULL; /* used only to agree on failures */
 static PetscInt  Groups = 1;                      /* --groups G: ensemble groups */
+static PetscBool Restart = PETSC_FALSE;           /* --restart: resume from OUTDIR/checkpoint.h5 */
+static PetscBool Checkpointed = PETSC_FALSE;      /* stopped after a checkpoint on a signal: exit 3 */
+static volatile sig_atomic_t Signalled = 0;       /* SIGTERM or SIGUSR1 arrived */
+
+static void OnSignal(int sig)
+{
+  Signalled = sig;
+}
+
+/* OUTDIR/checkpoint.h5, written under a temporary name and renamed: a kill during the write
+   leaves the previous checkpoint usable. */
+static PetscErrorCode WriteCheckpoint(const char *outdir, TwinDeck deck, TwinThermal th, TwinOutput out)
+{
+  char        path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
+  PetscViewer v;
+  PetscMPIInt rank, size;
+  PetscInt    ranks;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  ranks = size;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+  PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, tmp, FILE_MODE_WRITE, &v));
+  PetscCall(TwinThermalSaveState(th, v));
+  PetscCall(TwinOutputSaveState(out, v));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "ranks", PETSC_INT, &ranks));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "deck_name", PETSC_STRING, deck->name));
+  PetscCall(PetscViewerDestroy(&v));
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  if (!rank) PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  PetscFunctionReturn(0);
+}
 static int       Argc;                            /* the command line, re-read after deck options */
 static char    **Argv;
 
@@ -99,7 +137,8 @@ static PetscErrorCode CommandRun(const char *deckPath)
     PetscCall(TwinMechanicsCreate(mesh, deck, &mech));
     if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
   }
-  PetscCall(TwinOutputCreate(mesh, deck, mech ? mech->sp : th->sp, outdir, &out));
+  PetscCheck(!Restart || deck->time.transient, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart resumes a transient run; %s has no time: section", deck->path);
+  if (!Restart) PetscCall(TwinOutputCreate(mesh, deck, mech ? mech->sp : th->sp, outdir, &out));
   PetscCall(PetscTime(&t1));
   if (th) PetscCall(TwinThermalInitialize(th));
   if (!deck->time.transient) {
@@ -110,15 +149,45 @@ static PetscErrorCode CommandRun(const char *deckPath)
     if (mech) PetscCall(SolveMechanics(mech));
     PetscCall(TwinOutputWriteStep(out, 0.0, mech, th));
   } else {
-    PetscReal end = deck->time.end, dt = deck->time.step, every = deck->output.every, next;
-    PetscInt  nsteps = (PetscInt)PetscCeilReal(end / dt - 1e-9), written = 1;
-    if (th) PetscCall(TwinThermalRecoverFlux(th));
-    if (mech) PetscCall(SolveMechanics(mech));
-    PetscCall(TwinOutputWriteStep(out, 0.0, mech, th));
-    next = every > 0 ? every : end;
-    for (PetscInt n = 1; n <= nsteps; n++) {
+    PetscReal end = deck->time.end, dt = deck->time.step, every = deck->output.every > 0 ? deck->output.every : end, next, ck = deck->checkpoint_every, nextCk;
+    PetscInt  nsteps = (PetscInt)PetscCeilReal(end / dt - 1e-9), written = 1, n0 = 1, testSignalStep = -1;
+    PetscCall(PetscOptionsGetInt(NULL, NULL, "-twin_test_signal_step", &testSignalStep, NULL));
+    if (Restart) { /* resume: state, results file in progress, the next output and checkpoint times */
+      char        path[TWIN_PATH_LEN];
+      PetscViewer v;
+      PetscInt    ranks = 0;
+      PetscMPIInt size;
+      PetscBool   exists;
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+      PetscCall(PetscTestFile(path, 'r', &exists));
+      PetscCheck(exists, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: no checkpoint %s (the run never wrote one: see checkpoint.every in the deck)", path);
+      PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, path, FILE_MODE_READ, &v));
+      PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "ranks", PETSC_INT, NULL, &ranks));
+      PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+      PetscCheck(ranks == size, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: %s was written by %" PetscInt_FMT " ranks; resume it on %" PetscInt_FMT " ranks, not %d", path, ranks, ranks, size);
+      PetscCall(TwinThermalLoadState(th, v));
+      PetscCall(TwinOutputReopen(mesh, deck, mech ? mech->sp : th->sp, outdir, v, &out));
+      PetscCall(PetscViewerDestroy(&v));
+      n0 = th->step + 1;
+      {
+        char line[256];
+        snprintf(line, sizeof(line), "twinfe: resuming %s at step %d (t = %g s)\n", deck->name, (int)th->step, (double)th->t);
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
+      }
+    } else {
+      if (th) PetscCall(TwinThermalRecoverFlux(th));
+      if (mech) PetscCall(SolveMechanics(mech));
+      PetscCall(TwinOutputWriteStep(out, 0.0, mech, th));
+    }
+    {
+      PetscReal t = th ? th->t : 0.0;
+      next   = every * (PetscFloorReal(t / every + 1e-9) + 1);
+      nextCk = ck > 0 ? ck * (PetscFloorReal(t / ck + 1e-9) + 1) : PETSC_MAX_REAL;
+    }
+    for (PetscInt n = n0; n <= nsteps; n++) {
       PetscReal t = th ? th->t : (n - 1) * dt, h = PetscMin(dt, end - t);
       PetscBool last = n == nsteps ? PETSC_TRUE : PETSC_FALSE;
+      PetscInt  sig;
       if (th) PetscCall(TwinThermalStep(th, h));
       t += h;
       if (last || t >= next - 1e-9 * dt) {
@@ -126,14 +195,35 @@ static PetscErrorCode CommandRun(const char *deckPath)
         if (mech && mech->thermal) PetscCall(SolveMechanics(mech));
         PetscCall(TwinOutputWriteStep(out, t, mech, th));
         written++;
-        while (next <= t + 1e-9 * dt) next += every > 0 ? every : end;
+        while (next <= t + 1e-9 * dt) next += every;
+      }
+      /* a checkpoint when due, or when Slurm (or anyone) asked us to stop: at a step boundary
+         (-twin_test_signal_step N raises SIGUSR1 after step N: the restart tests use it) */
+      if (n == testSignalStep) raise(SIGUSR1);
+      sig = (PetscInt)Signalled;
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPIU_INT, MPI_MAX, PETSC_COMM_WORLD));
+      if (th && !last && (sig || t >= nextCk - 1e-9 * dt)) {
+        PetscCall(WriteCheckpoint(outdir, deck, th, out));
+        while (nextCk <= t + 1e-9 * dt) nextCk += ck > 0 ? ck : PETSC_MAX_REAL;
+        if (sig) {
+          char line[TWIN_PATH_LEN + 256];
+          snprintf(line, sizeof(line), "twinfe: signal %d: checkpoint written at step %d (t = %g s) to %s/checkpoint.h5; resume with --restart (exit status 3)\n", (int)sig, (int)n, (double)t, outdir);
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
+          Checkpointed = PETSC_TRUE;
+          PetscCall(TwinOutputAbandon(&out));
+          PetscCall(TwinMechanicsDestroy(&mech));
+          PetscCall(TwinThermalDestroy(&th));
+          PetscCall(TwinMeshDestroy(&mesh));
+          PetscCall(TwinDeckDestroy(&deck));
+          PetscFunctionReturn(0); /* the results file stays in progress (twin.h5.tmp) */
+        }
       }
       if (n % PetscMax(1, nsteps / 10) == 0 || last) {
         PetscLogDouble now;
+        char           line[256];
         PetscCall(PetscTime(&now));
-        char line[256];
         snprintf(line, sizeof(line), "twinfe: t = %g s of %g (%3.0f%%), step %d/%d, %d outputs, ETA %.1f s\n", (double)t, (double)end, 100.0 * n / nsteps, (int)n, (int)nsteps, (int)written,
-                 (now - t1) / n * (nsteps - n));
+                 (now - t1) / (n - n0 + 1) * (nsteps - n));
         PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
       }
     }
@@ -272,6 +362,13 @@ int main(int argc, char **argv)
       argc -= 2;
       break;
     }
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--restart")) {
+      Restart = PETSC_TRUE;
+      for (int j = i; j + 1 <= argc; j++) argv[j] = argv[j + 1];
+      argc -= 1;
+      break;
+    }
   /* one OpenMP thread per rank unless asked: ranks already fill the cores */
   if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(1);
   ierr = PetscInitialize(&argc, &argv, NULL, NULL);
@@ -282,6 +379,14 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(TwinInitializePackage());
   PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &ErrorComm));
+  { /* SIGTERM and SIGUSR1 (Slurm's --signal) ask for a checkpoint at the next step boundary */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = OnSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+  }
   {
     /* -twin_traceback keeps PETSc's traceback handler (for developers) */
     PetscBool tb = PETSC_FALSE;
@@ -319,6 +424,10 @@ int main(int argc, char **argv)
     return user ? 1 : 2;
   }
   PetscCallMPI(MPI_Comm_free(&ErrorComm));
+  if (Checkpointed) {
+    PetscCall(PetscFinalize());
+    return 3; /* checkpointed on a signal: requeue and resume with --restart */
+  }
   PetscCall(PetscFinalize());
   return 0;
 }

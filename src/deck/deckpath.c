@@ -160,6 +160,7 @@ PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
         deck->has_ensemble  = scratch->has_ensemble;
         deck->thermal       = scratch->thermal;
         deck->time          = scratch->time;
+        deck->checkpoint_every = scratch->checkpoint_every;
         deck->output        = scratch->output;
         PetscCall(PetscStrncpy(deck->solver_options, scratch->solver_options,
                                sizeof(deck->solver_options)));

@@ -40,6 +40,7 @@ static TwinNode       Get(TwinNode, const char[]);
 static PetscErrorCode ThermalUnit(Ctx *, TwinNode);
 static PetscErrorCode ValidateThermal(Ctx *, TwinNode, PetscInt);
 static PetscErrorCode ValidateTime(Ctx *, TwinNode, PetscInt);
+static PetscErrorCode ValidateCheckpoint(Ctx *, TwinNode, PetscInt);
 
 /* snprintf that may truncate on purpose (messages and paths in messages) */
 static void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
@@ -53,9 +54,9 @@ static void Fmt(char buf[], size_t len, const char fmt[], ...)
 
 #define Err(c, node, ...) TwinDeckErrorNode((c)->comm, (c)->file, node, __VA_ARGS__)
 
-static const char *const top_known[]  = {"twinfe",    "name", "mesh",   "materials", "thermal",
-                                         "mechanics", "time", "output", "solver",    "ensemble"};
-static const char *const top_future[] = {"sensors", "assimilation", "prediction", "checkpoint"};
+static const char *const top_known[]  = {"twinfe", "name",   "mesh",   "materials", "thermal",   "mechanics",
+                                         "time",   "output", "solver", "ensemble",  "checkpoint"};
+static const char *const top_future[] = {"sensors", "assimilation", "prediction"};
 #define N(a) ((PetscInt)(sizeof(a) / sizeof((a)[0])))
 
 /* Fill the typed part of deck from deck->root. On error the typed part may be partly filled:
@@ -102,6 +103,8 @@ PetscErrorCode TwinDeckValidate(TwinDeck deck)
   PetscCall(ValidateMechanics(&c, n));
   PetscCall(Section(&c, root, "time", PETSC_FALSE, &n, &i));
   PetscCall(ValidateTime(&c, n, i));
+  PetscCall(Section(&c, root, "checkpoint", PETSC_FALSE, &n, &i));
+  PetscCall(ValidateCheckpoint(&c, n, i));
   PetscCall(Section(&c, root, "output", PETSC_FALSE, &n, &i));
   PetscCall(ValidateOutput(&c, n));
   PetscCall(Section(&c, root, "solver", PETSC_FALSE, &n, &i));
@@ -1198,6 +1201,25 @@ static PetscErrorCode ValidateTime(Ctx *c, TwinNode n, PetscInt idx)
     PetscCall(Err(c, v,
                   "time.theta must be in [0.5, 1] (1: backward Euler, 0.5: Crank-Nicolson), got %s",
                   v->scalar));
+  PetscFunctionReturn(0);
+}
+
+/* checkpoint: {every: s}: a restart file every `every` seconds of model time (transient runs) */
+static PetscErrorCode ValidateCheckpoint(Ctx *c, TwinNode n, PetscInt idx)
+{
+  static const char *const known[] = {"every"};
+  TwinNode                 v, root = c->deck->root;
+
+  PetscFunctionBegin;
+  c->deck->checkpoint_every = 0;
+  if (!n) PetscFunctionReturn(0);
+  PetscCall(ExpectKind(c, n, "checkpoint", TWIN_NODE_MAP, "a map {every}"));
+  PetscCall(CheckKeys(c, n, "checkpoint", known, N(known), NULL, 0));
+  if (!c->deck->time.transient)
+    PetscCall(TwinDeckErrorKey(c->comm, c->file, root, idx, "checkpoint: needs a time: section (a steady run has nothing to resume)"));
+  PetscCall(Require(c, n, "checkpoint", "every", &v));
+  PetscCall(GetReal(c, v, "checkpoint.every", &c->deck->checkpoint_every));
+  if (!(c->deck->checkpoint_every > 0)) PetscCall(Err(c, v, "checkpoint.every must be > 0 (s of model time), got %s", v->scalar));
   PetscFunctionReturn(0);
 }
 

@@ -9,6 +9,7 @@
  * on its faces (absolute temperatures), treated with the same theta weighting, and makes the step
  * a nonlinear solve (SNES, Jacobian A + theta dr/dT). */
 #include <twinfe/thermal.h>
+#include <petscviewerhdf5.h>
 
 /* Local vector of the fixed temperatures at time t (zero at free DOFs). */
 static PetscErrorCode FixedValues(TwinThermal th, PetscReal t, Vec v)
@@ -598,5 +599,43 @@ PetscErrorCode TwinThermalUpdate(TwinThermal th)
   if (changed) th->assembled = PETSC_FALSE;
   th->nsig = n;
   for (PetscInt i = 0; i < n; i++) th->sig[i] = sig[i];
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalSaveState - Write the state needed to resume bit for bit: the temperature (free
+  DOFs, in the layout of this run's ranks), the time and the step count. Collective.
+@*/
+PetscErrorCode TwinThermalSaveState(TwinThermal th, PetscViewer v)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscObjectSetName((PetscObject)th->T, "temperature"));
+  PetscCall(VecView(th->T, v));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "time", PETSC_REAL, &th->t));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "step", PETSC_INT, &th->step));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "total_iterations", PETSC_INT, &th->totalIterations));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalLoadState - Restore a state written by TwinThermalSaveState() (same deck, same
+  number of ranks). Collective.
+@*/
+PetscErrorCode TwinThermalLoadState(TwinThermal th, PetscViewer v)
+{
+  Vec      Tc;
+  PetscInt nglobal;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectSetName((PetscObject)th->T, "temperature"));
+  PetscCall(VecGetSize(th->T, &nglobal));
+  PetscCall(VecLoad(th->T, v));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "time", PETSC_REAL, NULL, &th->t));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "step", PETSC_INT, NULL, &th->step));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "total_iterations", PETSC_INT, NULL, &th->totalIterations));
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
+  PetscCall(FixedValues(th, th->t, Tc));
+  PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
   PetscFunctionReturn(0);
 }

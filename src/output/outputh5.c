@@ -8,6 +8,7 @@
  * result in place. */
 #include <twinfe/output.h>
 #include <hdf5.h>
+#include <petscviewerhdf5.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -703,5 +704,139 @@ PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], doubl
   PetscCallHDF5(H5Aclose, (attr));
   PetscCallHDF5(H5Sclose, (space));
   PetscCallHDF5(H5Gclose, (root));
+  PetscFunctionReturn(0);
+}
+
+/* A rank-0 array of n reals written or read as a Vec through the viewer (every rank holds the
+   same values; rank 0's are written, and read values are broadcast). */
+static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name, PetscInt n, PetscReal *a, PetscBool load)
+{
+  PetscMPIInt rank;
+  Vec         x;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  PetscCall(VecCreateMPI(out->comm, rank == 0 ? n : 0, n, &x));
+  PetscCall(PetscObjectSetName((PetscObject)x, name));
+  if (!load) {
+    if (rank == 0) {
+      PetscScalar *xa;
+      PetscCall(VecGetArray(x, &xa));
+      for (PetscInt i = 0; i < n; i++) xa[i] = a[i];
+      PetscCall(VecRestoreArray(x, &xa));
+    }
+    PetscCall(VecView(x, v));
+  } else {
+    PetscCall(VecLoad(x, v));
+    if (rank == 0) {
+      const PetscScalar *xa;
+      PetscCall(VecGetArrayRead(x, &xa));
+      for (PetscInt i = 0; i < n; i++) a[i] = PetscRealPart(xa[i]);
+      PetscCall(VecRestoreArrayRead(x, &xa));
+    }
+    PetscCallMPI(MPI_Bcast(a, (PetscMPIInt)n, MPIU_REAL, 0, out->comm));
+  }
+  PetscCall(VecDestroy(&x));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputSaveState - Flush the results file in progress and record in a checkpoint what a
+  resumed run needs to go on appending to it (steps written, their times, probe histories).
+
+  Collective
+@*/
+PetscErrorCode TwinOutputSaveState(TwinOutput out, PetscViewer v)
+{
+  PetscInt n = out->nsteps, np = out->np;
+
+  PetscFunctionBegin;
+  PetscCallHDF5(H5Fflush, (out->file, H5F_SCOPE_GLOBAL));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "output_steps", PETSC_INT, &n));
+  if (n) {
+    PetscCall(StateArray(out, v, "output_times", n, out->times, PETSC_FALSE));
+    if (np) {
+      PetscCall(StateArray(out, v, "probe_temperature", n * np, out->hT, PETSC_FALSE));
+      PetscCall(StateArray(out, v, "probe_displacement", 3 * n * np, out->hu, PETSC_FALSE));
+      PetscCall(StateArray(out, v, "probe_stress", 6 * n * np, out->hs, PETSC_FALSE));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputReopen - Resume the results file of an interrupted run: reopen OUTDIR/twin.h5.tmp,
+  drop the steps written after the checkpoint, and restore the step list and probe histories.
+
+  Collective
+@*/
+PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], PetscViewer v, TwinOutput *output)
+{
+  TwinOutput out;
+  hid_t      fapl;
+  PetscInt   n = 0, np;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&out));
+  out->comm = PetscObjectComm((PetscObject)mesh->dm);
+  out->mesh = mesh;
+  out->deck = deck;
+  out->sp   = sp;
+  PetscCall(PetscStrncpy(out->dir, outdir, sizeof(out->dir)));
+  PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/twin.h5", outdir));
+  PetscCall(PetscSNPrintf(out->tmp, sizeof(out->tmp), "%s.tmp", out->path));
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  PetscCallHDF5(H5Pset_fapl_mpio, (fapl, out->comm, MPI_INFO_NULL));
+  out->file = H5Fopen(out->tmp, H5F_ACC_RDWR, fapl);
+  PetscCallHDF5(H5Pclose, (fapl));
+  PetscCheck(out->file >= 0, out->comm, PETSC_ERR_FILE_OPEN, "cannot resume: the results file in progress %s is missing or unreadable", out->tmp);
+  { /* owned vertices in natural numbering, as TwinOutputCreate() does */
+    PetscCall(PetscMalloc1(mesh->vEnd - mesh->vStart + 1, &out->vnat));
+    for (PetscInt vv = mesh->vStart; vv < mesh->vEnd; vv++)
+      if (!PetscBTLookup(mesh->ghost, vv - mesh->pStart)) out->vnat[out->nown++] = mesh->vnatural[vv - mesh->vStart];
+  }
+  out->np = np = deck->output.nprobes;
+  PetscCall(PetscMalloc1(3 * np + 1, &out->px));
+  for (PetscInt i = 0; i < np; i++)
+    for (PetscInt d = 0; d < 3; d++) out->px[3 * i + d] = deck->output.probes[i].x[d];
+  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "output_steps", PETSC_INT, NULL, &n));
+  if (n) {
+    out->hcap = n + 8;
+    PetscCall(PetscCalloc4(out->hcap, &out->times, out->hcap * np * 3 + 1, &out->hu, out->hcap * np * 6 + 1, &out->hs, out->hcap * np + 1, &out->hT));
+    PetscCall(StateArray(out, v, "output_times", n, out->times, PETSC_TRUE));
+    if (np) {
+      PetscCall(StateArray(out, v, "probe_temperature", n * np, out->hT, PETSC_TRUE));
+      PetscCall(StateArray(out, v, "probe_displacement", 3 * n * np, out->hu, PETSC_TRUE));
+      PetscCall(StateArray(out, v, "probe_stress", 6 * n * np, out->hs, PETSC_TRUE));
+    }
+  }
+  out->nsteps = n;
+  /* steps written after the checkpoint belong to the lost part of the run */
+  for (PetscInt s = n;; s++) {
+    char g[64];
+    PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, s));
+    if (H5Lexists(out->file, "/steps", H5P_DEFAULT) <= 0 || H5Lexists(out->file, g, H5P_DEFAULT) <= 0) break;
+    PetscCallHDF5(H5Ldelete, (out->file, g, H5P_DEFAULT));
+  }
+  *output = out;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputAbandon - Close the results file in progress without finishing it (it stays as
+  twin.h5.tmp for a resumed run; an earlier twin.h5 is untouched). Collective.
+@*/
+PetscErrorCode TwinOutputAbandon(TwinOutput *output)
+{
+  TwinOutput out = *output;
+
+  PetscFunctionBegin;
+  if (!out) PetscFunctionReturn(0);
+  PetscCallHDF5(H5Fclose, (out->file));
+  PetscCall(PetscFree(out->vnat));
+  PetscCall(PetscFree(out->px));
+  if (out->hcap) PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
+  PetscCall(PetscFree(out->x));
+  PetscCall(PetscFree(*output));
   PetscFunctionReturn(0);
 }
