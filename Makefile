@@ -95,7 +95,7 @@ bench: deps all $(BENCH_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(MPIEXEC) -n 2 bin/twinfe run inputs/demo/plate.yaml
+	$(MPIEXEC) -n 2 bin/twinfe run inputs/demo/plate.yaml --overwrite
 
 install: all
 	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include/twinfe

@@ -137,8 +137,8 @@ if [ $run = 1 ]; then
     printf 'run.sh: %-24s %d ranks ... ' "$name" "$ranks" >&2
     t0=$(date +%s.%N)
     if [ -x "$TWINFE" ]; then
-      (cd "$root" && echo "+ ${cmd[*]} $TWINFE run $deckpath" &&
-         exec timeout -k 10 "$limit" "${cmd[@]}" "$TWINFE" run "$deckpath") > "$c/out/run.log" 2>&1
+      (cd "$root" && echo "+ ${cmd[*]} $TWINFE run $deckpath --overwrite" &&
+         exec timeout -k 10 "$limit" "${cmd[@]}" "$TWINFE" run "$deckpath" --overwrite) > "$c/out/run.log" 2>&1
       rc=$?
     else
       echo "$TWINFE: not found" > "$c/out/run.log"; rc=127

@@ -88,8 +88,8 @@ PETSC_EXTERN double TwinStatsQuantile(PetscInt n, double *sorted_scratch, double
 PETSC_EXTERN PetscErrorCode TwinSaltelliDesign(PetscInt k, PetscInt N, const TwinEnsembleSpec *spec, double *values);
 PETSC_EXTERN PetscErrorCode TwinSobolIndices(PetscInt k, PetscInt N, const double *y, double *S1, double *ST);
 
-/* Run the deck's ensemble on G groups of ranks of world (P divisible by G) and write the
- * statistics fields and the member table to the output. Collective. */
-PETSC_EXTERN PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G);
+/* Run the deck's ensemble (with "path=value" overrides) on G groups of ranks of world (P
+ * divisible by G) and write the statistics fields and the member table. Collective. */
+PETSC_EXTERN PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt nset, const char *const set[], PetscInt G);
 
 #endif

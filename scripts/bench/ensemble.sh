@@ -15,7 +15,7 @@ declare -A T
 for cfg in "1 share" "2 share" "1 noshare" "2 noshare"; do
   set -- $cfg; G=$1; opt=""; [ "$2" = noshare ] && opt="-twin_ensemble_share 0"
   t0=$(date +%s.%N)
-  if ! (cd "$tmp" && mpiexec --oversubscribe --bind-to none -n 2 "$TWINFE" run deck.yaml --groups "$G" $opt > "run-$G-$2.log" 2>&1); then
+  if ! (cd "$tmp" && mpiexec --oversubscribe --bind-to none -n 2 "$TWINFE" run deck.yaml --overwrite --groups "$G" $opt > "run-$G-$2.log" 2>&1); then
     echo "bench ensemble: run G=$G $2 failed:"; tail -5 "$tmp/run-$G-$2.log"; exit 1
   fi
   T[$G-$2]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')

@@ -115,7 +115,7 @@ ex56_small_wall=""
 for s in $SIZES; do
   n=$(cells_of "$s")
   [ "$n" -gt 0 ] || { note "unknown size $s"; continue; }
-  launch "twinfe-$s" "$NP"; run "twinfe-$s" 900 "${L[@]}" bin/twinfe run "inputs/bench/hex_$s.yaml" -log_view
+  launch "twinfe-$s" "$NP"; run "twinfe-$s" 900 "${L[@]}" bin/twinfe run "inputs/bench/hex_$s.yaml" --overwrite -log_view
   [ $have_ex56 = 1 ] || continue
   if [ "$n" -le 32 ]; then
     launch "ex56-$s" "$NP"; run "ex56-$s" 900 "${L[@]}" "$EX56" -cells "$n,$n,$n" "${EX56_OPTS[@]}"
@@ -160,8 +160,8 @@ if [ "$THERMAL" != 0 ]; then
     failed=1
   else
     for r in $(seq 1 "$THERMAL_REPS"); do
-      launch "thermal-1-$r" "$NP"; run "thermal-1-$r" 600 "${L[@]}" bin/twinfe run "$one" -log_view
-      launch "thermal-n-$r" "$NP"; run "thermal-n-$r" 600 "${L[@]}" bin/twinfe run "$THERMAL_DECK" -log_view
+      launch "thermal-1-$r" "$NP"; run "thermal-1-$r" 600 "${L[@]}" bin/twinfe run "$one" --overwrite -log_view
+      launch "thermal-n-$r" "$NP"; run "thermal-n-$r" 600 "${L[@]}" bin/twinfe run "$THERMAL_DECK" --overwrite -log_view
     done
   fi
 fi

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <errno.h>
 
-static const char *Usage = "usage: twinfe run DECK [--groups G] [--restart] [PETSc options]\n"
-                           "       twinfe check DECK\n"
+static const char *Usage = "usage: twinfe run DECK [--set PATH=VALUE]... [--groups G] [--restart | --overwrite] [PETSc options]\n"
+                           "       twinfe check DECK [--set PATH=VALUE]...\n"
                            "       twinfe info\n"
                            "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R,\n"
                            "         -thermal_ksp_monitor, -thermal_snes_monitor (radiation), any PETSc option.\n";
@@ -29,6 +29,10 @@ static PetscBool CollectivePhase = PETSC_FALSE;
 static MPI_Comm  ErrorComm       = MPI_COMM_NULL; /* used only to agree on failures */
 static PetscInt  Groups = 1;                      /* --groups G: ensemble groups */
 static PetscBool Restart = PETSC_FALSE;           /* --restart: resume from OUTDIR/checkpoint.h5 */
+static PetscBool Overwrite = PETSC_FALSE;         /* --overwrite: replace results already in OUTDIR */
+#define TWIN_MAX_SET 64
+static const char *SetArgs[TWIN_MAX_SET];         /* --set path=value overrides */
+static PetscInt    NSet = 0;
 static PetscBool Checkpointed = PETSC_FALSE;      /* stopped after a checkpoint on a signal: exit 3 */
 static volatile sig_atomic_t Signalled = 0;       /* SIGTERM or SIGUSR1 arrived */
 
@@ -86,6 +90,7 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
   CollectivePhase = PETSC_TRUE;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
   PetscCall(TwinDeckLoad(PETSC_COMM_WORLD, path, deck));
+  for (PetscInt i = 0; i < NSet; i++) PetscCall(TwinDeckSet(*deck, SetArgs[i])); /* --set path=value */
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
   if ((*deck)->solver_options[0]) {
     /* deck options first, then the command line again so that it wins */
@@ -119,12 +124,22 @@ static PetscErrorCode CommandRun(const char *deckPath)
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
   PetscCall(LoadDeck(deckPath, &deck));
+  if (deck->output.has_directory) PetscCall(PetscStrncpy(outdir, deck->output.directory, sizeof(outdir)));
+  else PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "out/%s", deck->name));
+  { /* results already in the output folder are kept unless the user says otherwise */
+    char      path[TWIN_PATH_LEN];
+    PetscBool exists;
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.h5", outdir));
+    PetscCall(PetscTestFile(path, 'r', &exists));
+    PetscCheck(!exists || Overwrite || Restart, PETSC_COMM_WORLD, PETSC_ERR_USER,
+               "%s already holds results (%s); run with --overwrite to replace them, --restart to resume an interrupted run, or set output.directory", outdir, path);
+  }
   {
     TwinNode ens = NULL;
     PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
     if (ens) { /* a Monte Carlo ensemble of this model */
       PetscCall(TwinDeckDestroy(&deck));
-      PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, Groups));
+      PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups));
       PetscFunctionReturn(0);
     }
     PetscCheck(Groups == 1, PETSC_COMM_WORLD, PETSC_ERR_USER, "--groups needs a deck with an ensemble: section");
@@ -362,13 +377,30 @@ int main(int argc, char **argv)
       argc -= 2;
       break;
     }
-  for (int i = 1; i < argc; i++)
-    if (!strcmp(argv[i], "--restart")) {
-      Restart = PETSC_TRUE;
-      for (int j = i; j + 1 <= argc; j++) argv[j] = argv[j + 1];
-      argc -= 1;
-      break;
+  /* --restart, --overwrite, --set path=value (before PETSc sees the arguments) */
+  for (int i = 1; i < argc;) {
+    int take = 0;
+    if (!strcmp(argv[i], "--restart")) Restart = PETSC_TRUE, take = 1;
+    else if (!strcmp(argv[i], "--overwrite")) Overwrite = PETSC_TRUE, take = 1;
+    else if (!strcmp(argv[i], "--set")) {
+      if (i + 1 >= argc || !strchr(argv[i + 1], '=')) {
+        fprintf(stderr, "twinfe: error: --set needs PATH=VALUE (e.g. --set materials.steel.E=2.1e11)\n");
+        return 1;
+      }
+      if (NSet == TWIN_MAX_SET) {
+        fprintf(stderr, "twinfe: error: more than %d --set overrides\n", TWIN_MAX_SET);
+        return 1;
+      }
+      SetArgs[NSet++] = argv[i + 1];
+      take = 2;
     }
+    if (!take) {
+      i++;
+      continue;
+    }
+    for (int j = i; j + take <= argc; j++) argv[j] = argv[j + take];
+    argc -= take;
+  }
   /* one OpenMP thread per rank unless asked: ranks already fill the cores */
   if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(1);
   ierr = PetscInitialize(&argc, &argv, NULL, NULL);

@@ -179,7 +179,7 @@ static PetscBool AllFinite(PetscInt n, const PetscReal *x)
 . deckPath - the deck
 - G        - number of groups
 @*/
-PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G)
+PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt nset, const char *const set[], PetscInt G)
 {
   PetscMPIInt      rank, size, grank;
   MPI_Comm         gcomm, ecomm;
@@ -209,6 +209,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
 
   /* the deck and the samples: the same on every rank */
   PetscCall(TwinDeckLoad(world, deckPath, &deck0));
+  for (PetscInt i = 0; i < nset; i++) PetscCall(TwinDeckSet(deck0, set[i])); /* --set overrides */
   PetscCall(TwinEnsembleSpecFromDeck(deck0, &spec));
   PetscCheck(spec.enabled, world, PETSC_ERR_USER, "%s: the deck has no ensemble: section",
              deckPath);
@@ -231,6 +232,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt G
 
   /* each group: its own copy of the deck and the mesh (same partition in every group) */
   PetscCall(TwinDeckLoad(gcomm, deckPath, &deck));
+  for (PetscInt i = 0; i < nset; i++) PetscCall(TwinDeckSet(deck, set[i]));
   PetscCall(TwinMeshCreate(gcomm, deck, &mesh));
   for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++)
     if (!PetscBTLookup(mesh->ghost, v - mesh->pStart)) nown++;

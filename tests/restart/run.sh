@@ -21,7 +21,7 @@ cp "$here/plate.yaml" "$tmp/full/deck.yaml"; cp "$here/plate.yaml" "$tmp/cut/dec
 (cd "$tmp/full" && mpi 2 "$TWINFE" run deck.yaml > run.log 2>&1) && say ok "uninterrupted run" || say FAIL "uninterrupted run (see $tmp/full/run.log)"
 # an earlier result in the folder must survive the interrupted run
 mkdir -p "$tmp/cut/out"; echo "earlier result" > "$tmp/cut/out/twin.h5"
-(cd "$tmp/cut" && mpi 2 "$TWINFE" run deck.yaml -twin_test_signal_step 7 > run1.log 2>&1); rc=$?
+(cd "$tmp/cut" && mpi 2 "$TWINFE" run deck.yaml --overwrite -twin_test_signal_step 7 > run1.log 2>&1); rc=$?
 [ $rc = 3 ] && say ok "signalled run exits with status 3" || { say FAIL "signalled run exit status $rc, expected 3"; tail -5 "$tmp/cut/run1.log"; }
 [ -f "$tmp/cut/out/checkpoint.h5" ] && [ -f "$tmp/cut/out/twin.h5.tmp" ] && say ok "checkpoint.h5 and twin.h5.tmp written" || say FAIL "checkpoint or results in progress missing"
 grep -q "earlier result" "$tmp/cut/out/twin.h5" && say ok "earlier twin.h5 untouched by the interrupted run" || say FAIL "earlier twin.h5 was overwritten"

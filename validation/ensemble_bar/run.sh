@@ -7,7 +7,7 @@ TWINFE=${TWINFE:-$root/bin/twinfe}; PYTHON=${PYTHON:-/usr/bin/python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 cd "$here" || exit 1
 for d in load modulus load_lhs; do
-  if ! timeout 300 mpiexec --oversubscribe -n 2 "$TWINFE" run "$d.yaml" --groups 2 > "run-$d.log" 2>&1; then
+  if ! timeout 300 mpiexec --oversubscribe -n 2 "$TWINFE" run "$d.yaml" --groups 2 --overwrite > "run-$d.log" 2>&1; then
     echo "ensemble_bar | $d | FAIL: run failed, see validation/ensemble_bar/run-$d.log"; tail -3 "run-$d.log"; exit 1
   fi
 done
