@@ -11,6 +11,9 @@
 
 typedef struct _TwinOutput *TwinOutput;
 
+/* mkdir -p on rank 0, with the error on every rank. Collective. */
+PETSC_EXTERN PetscErrorCode TwinMakeDirectory(MPI_Comm comm, const char dir[]);
+
 /* Open OUTDIR/twin.h5 (a temporary name until closed) and write the mesh. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *out);
 /* Append the current state at time t as /steps/NNNN; record probe values. Collective. */

@@ -6,6 +6,7 @@
  * "twinfe: error: FILE:LINE:COL: ..." and exit with status 1; internal errors exit with 2. */
 #include <twinfe/output.h>
 #include <twinfe/ensemble.h>
+#include "runlog.h"
 #include <petscviewerhdf5.h>
 #include <signal.h>
 #include <hwloc.h>
@@ -108,6 +109,7 @@ static PetscErrorCode SolveMechanics(TwinMechanics mech)
   PetscCall(TwinMechanicsAssemble(mech));
   PetscCall(TwinMechanicsSolve(mech));
   PetscCall(TwinMechanicsRecoverStress(mech));
+  PetscCall(TwinRunLog(PETSC_COMM_WORLD, "solve", "\"model\": \"mechanics\", \"iterations\": %d, \"residual\": %.6e", (int)mech->iterations, (double)mech->residual));
   PetscFunctionReturn(0);
 }
 
@@ -134,12 +136,16 @@ static PetscErrorCode CommandRun(const char *deckPath)
     PetscCheck(!exists || Overwrite || Restart, PETSC_COMM_WORLD, PETSC_ERR_USER,
                "%s already holds results (%s); run with --overwrite to replace them, --restart to resume an interrupted run, or set output.directory", outdir, path);
   }
+  PetscCall(TwinMakeDirectory(PETSC_COMM_WORLD, outdir));
+  PetscCall(TwinRunManifest(PETSC_COMM_WORLD, outdir, deck, NSet, SetArgs, Groups, Restart));
   {
     TwinNode ens = NULL;
     PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
     if (ens) { /* a Monte Carlo ensemble of this model */
       PetscCall(TwinDeckDestroy(&deck));
       PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups));
+      PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"ok\""));
+      PetscCall(TwinRunLogClose());
       PetscFunctionReturn(0);
     }
     PetscCheck(Groups == 1, PETSC_COMM_WORLD, PETSC_ERR_USER, "--groups needs a deck with an ensemble: section");
@@ -203,12 +209,16 @@ static PetscErrorCode CommandRun(const char *deckPath)
       PetscReal t = th ? th->t : (n - 1) * dt, h = PetscMin(dt, end - t);
       PetscBool last = n == nsteps ? PETSC_TRUE : PETSC_FALSE;
       PetscInt  sig;
-      if (th) PetscCall(TwinThermalStep(th, h));
+      if (th) {
+        PetscCall(TwinThermalStep(th, h));
+        PetscCall(TwinRunLog(PETSC_COMM_WORLD, "step", "\"step\": %d, \"t\": %.17g, \"thermal_iterations\": %d", (int)n, (double)th->t, (int)th->iterations));
+      }
       t += h;
       if (last || t >= next - 1e-9 * dt) {
         if (th) PetscCall(TwinThermalRecoverFlux(th));
         if (mech && mech->thermal) PetscCall(SolveMechanics(mech));
         PetscCall(TwinOutputWriteStep(out, t, mech, th));
+        PetscCall(TwinRunLog(PETSC_COMM_WORLD, "output", "\"t\": %.17g", (double)t));
         written++;
         while (next <= t + 1e-9 * dt) next += every;
       }
@@ -219,12 +229,15 @@ static PetscErrorCode CommandRun(const char *deckPath)
       PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPIU_INT, MPI_MAX, PETSC_COMM_WORLD));
       if (th && !last && (sig || t >= nextCk - 1e-9 * dt)) {
         PetscCall(WriteCheckpoint(outdir, deck, th, out));
+        PetscCall(TwinRunLog(PETSC_COMM_WORLD, "checkpoint", "\"step\": %d, \"t\": %.17g, \"signal\": %d", (int)n, (double)t, (int)sig));
         while (nextCk <= t + 1e-9 * dt) nextCk += ck > 0 ? ck : PETSC_MAX_REAL;
         if (sig) {
           char line[TWIN_PATH_LEN + 256];
           snprintf(line, sizeof(line), "twinfe: signal %d: checkpoint written at step %d (t = %g s) to %s/checkpoint.h5; resume with --restart (exit status 3)\n", (int)sig, (int)n, (double)t, outdir);
           PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
           Checkpointed = PETSC_TRUE;
+          PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"checkpointed\", \"exit\": 3"));
+          PetscCall(TwinRunLogClose());
           PetscCall(TwinOutputAbandon(&out));
           PetscCall(TwinMechanicsDestroy(&mech));
           PetscCall(TwinThermalDestroy(&th));
@@ -244,6 +257,8 @@ static PetscErrorCode CommandRun(const char *deckPath)
     }
   }
   PetscCall(TwinOutputClose(&out, mech, th));
+  PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"ok\""));
+  PetscCall(TwinRunLogClose());
   PetscCall(PetscTime(&t2));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: %s: %" PetscInt_FMT " cells, %" PetscInt_FMT " vertices, order %" PetscInt_FMT "\n", deck->name, mesh->ncglobal, mesh->nvglobal, deck->mesh.order));
   if (th) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "twinfe: thermal: %" PetscInt_FMT " free DOFs, %" PetscInt_FMT " steps, %" PetscInt_FMT " solver iterations in all%s\n", th->sp->nglobal, th->step, th->totalIterations, th->radiation ? " (Newton, radiation)" : ""));
@@ -438,6 +453,17 @@ int main(int argc, char **argv)
                        ? PETSC_TRUE
                        : PETSC_FALSE;
     const char *msg = specific && specific[0] ? specific : text;
+    { /* the log says how the run ended */
+      char esc[1024];
+      size_t k = 0;
+      for (const char *p = msg ? msg : ""; *p && k + 2 < sizeof(esc); p++) {
+        if (*p == '"' || *p == '\\') esc[k++] = '\\';
+        esc[k++] = (*p == '\n') ? ' ' : *p;
+      }
+      esc[k] = 0;
+      TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"error\", \"exit\": %d, \"message\": \"%s\"", user ? 1 : 2, esc);
+      TwinRunLogClose();
+    }
     if (CollectivePhase || size == 1 || AllRanksFailed()) {
       /* the same error everywhere: say it once */
       if (!rank) {

@@ -113,7 +113,7 @@ static PetscErrorCode WriteAttrInt(hid_t obj, const char *name, long long value)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode MakeDirectory(MPI_Comm comm, const char *dir)
+PetscErrorCode TwinMakeDirectory(MPI_Comm comm, const char *dir)
 {
   PetscMPIInt rank;
   int         err = 0;
@@ -376,7 +376,7 @@ PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   out->deck = deck;
   out->sp   = sp;
   PetscCall(PetscStrncpy(out->dir, outdir, sizeof(out->dir)));
-  PetscCall(MakeDirectory(out->comm, outdir));
+  PetscCall(TwinMakeDirectory(out->comm, outdir));
   PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/twin.h5", outdir));
   PetscCall(PetscSNPrintf(out->tmp, sizeof(out->tmp), "%s.tmp", out->path));
   fapl = H5Pcreate(H5P_FILE_ACCESS);

@@ -43,5 +43,17 @@ print(f"     {len(names)} datasets compared, {len(bad)} differ, {len(extra)} ext
 sys.exit(1 if bad or extra or not names else 0)
 PY
 "$PYTHON" "$root/tests/mpi/check_xdmf.py" "$tmp/cut/out" > "$tmp/xdmf.txt" && say ok "resumed XDMF consistent" || { say FAIL "resumed XDMF"; cat "$tmp/xdmf.txt"; }
+"$PYTHON" - "$tmp/cut/out" <<'PY' && say ok "manifest.json and log.jsonl: valid JSON, checkpoint and resume recorded" || say FAIL "manifest or log"
+import sys, json
+d = sys.argv[1]
+m = json.load(open(f"{d}/manifest.json"))
+assert m["ranks"] == 2 and m["restart"] is True and len(m["binding"]) == 2 and m["deck_fnv1a64"], m
+ev = [json.loads(l) for l in open(f"{d}/log.jsonl")]
+kinds = [e["event"] for e in ev]
+assert kinds.count("start") == 2 and "checkpoint" in kinds and kinds[-1] == "end" and ev[-1]["status"] == "ok", kinds
+ends = [e for e in ev if e["event"] == "end"]
+assert ends[0]["status"] == "checkpointed" and ends[0]["exit"] == 3, ends
+print(f"     {len(ev)} events: {kinds.count('step')} steps, {kinds.count('output')} outputs, {kinds.count('checkpoint')} checkpoints")
+PY
 [ $status = 0 ] && echo "tests/restart: checkpoint and restart: passed" || echo "tests/restart: FAILED"
 exit $status
