@@ -117,3 +117,8 @@ clean:
 $(BUILD)/src/sys/sys.o: FORCE
 .PHONY: FORCE
 FORCE:
+
+# Slurm operations layer on a private single-node Slurm (root; not part of `check`)
+.PHONY: slurmtest
+slurmtest: all
+	./tests/slurm/run.sh

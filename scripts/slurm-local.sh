@@ -77,7 +77,7 @@ install_packages() {
 
 write_config() {
     local cpus mem_mb
-    cpus=$(nproc)
+    cpus=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) # nproc obeys OMP_NUM_THREADS
     mem_mb=$(awk '/^MemTotal:/ {printf "%d", $2 / 1024}' /proc/meminfo)
     mkdir -p "$DIR"/{etc,munge,state,spool,log,run}
     chmod 755 "$DIR/munge"
