@@ -120,6 +120,8 @@ typedef struct {
   PetscBool        enabled;     /* the deck has a thermal: section */
   PetscBool        kelvin;      /* temperature_unit: K (default C); radiation needs absolute T */
   PetscReal        initial;     /* uniform initial temperature (default: 20 C / 293.15 K) */
+  char             initial_file[TWIN_PATH_LEN]; /* or a vertex field from an HDF5 file (empty: uniform) */
+  char             initial_dataset[256];        /* its dataset, natural vertex order (default /fields/temperature) */
   TwinThermBC     *bcs;
   PetscInt         nbcs;
   TwinThermSource *sources;

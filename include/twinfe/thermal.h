@@ -34,6 +34,7 @@ struct _TwinThermal {
   KSP            ksp;
   SNES           snes;
   Vec            T, b, work;    /* global (free DOFs) */
+  Vec            T0;            /* initial temperature from thermal.initial.file, or NULL */
   Vec            Tlocal;        /* local: current temperature with Dirichlet values */
   Vec            Told;          /* local: previous step */
   Vec            rhsLocal;      /* local scratch */
@@ -51,6 +52,9 @@ struct _TwinThermal {
 PETSC_EXTERN PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *th);
 /* Initial state (the deck's uniform initial temperature, Dirichlet values at t = 0). Collective. */
 PETSC_EXTERN PetscErrorCode TwinThermalInitialize(TwinThermal th);
+/* Read thermal.initial.file (a natural-ordered vertex field) into T0; checks shape, size and
+ * values (the file is untrusted). Called by TwinThermalCreate(). Collective. */
+PETSC_EXTERN PetscErrorCode TwinThermalReadInitial(TwinThermal th);
 /* Replace the initial temperature by T0(x) at the nodes (tests, convergence studies). */
 PETSC_EXTERN PetscErrorCode TwinThermalSetInitialFunction(TwinThermal th, void (*T0)(PetscInt dim, const PetscReal x[], PetscReal *T, void *ctx), void *ctx);
 /* Steady state: solve for the temperature at time t (boundary values evaluated at t). */

@@ -1118,7 +1118,24 @@ static PetscErrorCode ValidateThermal(Ctx *c, TwinNode n, PetscInt idx)
   th->line    = root->keyline[idx];
   th->col     = root->keycol[idx];
   th->initial = c->kelvin ? 293.15 : 20;
-  if ((v = Get(n, "initial"))) {
+  if ((v = Get(n, "initial")) && v->kind == TWIN_NODE_MAP) {
+    /* initial: {file: previous/twin.h5, dataset: /fields/temperature}: a vertex field in the input
+       (natural) numbering, e.g. the final state of an earlier run on the same mesh */
+    static const char *const iknown[] = {"file", "dataset"};
+    TwinNode                 f, d;
+    char                     given[TWIN_PATH_LEN];
+    PetscBool                exists;
+    PetscCall(CheckKeys(c, v, "thermal.initial", iknown, N(iknown), NULL, 0));
+    PetscCall(Require(c, v, "thermal.initial", "file", &f));
+    PetscCall(GetString(c, f, "thermal.initial.file", given, sizeof(given)));
+    PetscCall(Resolve(c, f, "thermal.initial.file", given, th->initial_file));
+    PetscCall(PetscTestFile(th->initial_file, 'r', &exists));
+    if (!exists) PetscCall(Err(c, f, "thermal.initial.file '%s' not found or not readable", given));
+    PetscCall(PetscStrncpy(th->initial_dataset, "/fields/temperature", sizeof(th->initial_dataset)));
+    if ((d = Get(v, "dataset"))) PetscCall(GetString(c, d, "thermal.initial.dataset", th->initial_dataset, sizeof(th->initial_dataset)));
+    v = NULL;
+  }
+  if (v) {
     TwinFunction f;
     PetscCall(GetReal(c, v, "thermal.initial", &th->initial));
     f.kind  = TWIN_FN_CONSTANT;

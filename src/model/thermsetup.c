@@ -121,6 +121,7 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
   PetscCall(TwinSpaceCheckProbes(th->sp, deck));
   PetscCall(MatCreateVecs(th->A, &th->T, &th->b));
   PetscCall(VecDuplicate(th->T, &th->work));
+  if (deck->thermal.initial_file[0]) PetscCall(TwinThermalReadInitial(th)); /* checked now, before any solve */
   PetscCall(DMCreateLocalVector(th->sp->dm, &th->Tlocal));
   PetscCall(VecDuplicate(th->Tlocal, &th->Told));
   PetscCall(VecDuplicate(th->Tlocal, &th->rhsLocal));
@@ -149,6 +150,7 @@ PetscErrorCode TwinThermalDestroy(TwinThermal *thermal)
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(SNESDestroy(&th->snes));
   PetscCall(VecDestroy(&th->T));
+  PetscCall(VecDestroy(&th->T0));
   PetscCall(VecDestroy(&th->b));
   PetscCall(VecDestroy(&th->work));
   PetscCall(VecDestroy(&th->Tlocal));

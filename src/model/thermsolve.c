@@ -10,6 +10,7 @@
  * a nonlinear solve (SNES, Jacobian A + theta dr/dT). */
 #include <twinfe/thermal.h>
 #include <petscviewerhdf5.h>
+#include <hdf5.h>
 
 /* Local vector of the fixed temperatures at time t (zero at free DOFs). */
 static PetscErrorCode FixedValues(TwinThermal th, PetscReal t, Vec v)
@@ -345,6 +346,75 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
   TwinThermalInitialize - Set the state to the deck's initial temperature at t = 0 (fixed
   temperatures at their t = 0 values). Collective.
 @*/
+/* Initial temperature from a vertex field of an HDF5 file in natural numbering (an earlier run's
+   /fields/temperature): vertex nodes take their value, edge and face nodes the mean of their
+   vertices'. The file is untrusted: shape, size and values are checked. */
+PetscErrorCode TwinThermalReadInitial(TwinThermal th)
+{
+  TwinDeckThermal *d = &th->deck->thermal;
+  TwinMesh         mesh = th->mesh;
+  MPI_Comm         comm = PetscObjectComm((PetscObject)th->A);
+  PetscReal       *val;
+  PetscInt         nv = mesh->nvglobal, bad = 0, rstart;
+  hid_t            file, dset, space;
+  hsize_t          dims[2] = {0, 0};
+  int              rank = -1;
+  PetscScalar     *a;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(nv, &val));
+  /* every rank reads the (vertex-sized) dataset; errors are decided collectively below */
+  file = H5Fopen(d->initial_file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) bad = 1;
+  else {
+    dset = H5Dopen2(file, d->initial_dataset, H5P_DEFAULT);
+    if (dset < 0) bad = 2;
+    else {
+      space = H5Dget_space(dset);
+      rank  = H5Sget_simple_extent_ndims(space);
+      if (rank >= 1 && rank <= 2) H5Sget_simple_extent_dims(space, dims, NULL);
+      if (rank < 1 || rank > 2 || (rank == 2 && dims[1] != 1)) bad = 3;
+      else if ((PetscInt)dims[0] != nv) bad = 4;
+      else if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, val) < 0) bad = 5;
+      else
+        for (PetscInt i = 0; i < nv && !bad; i++)
+          if (PetscIsInfOrNanReal(val[i])) bad = 6;
+      H5Sclose(space);
+      H5Dclose(dset);
+    }
+    H5Fclose(file);
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, comm));
+  PetscCheck(bad != 1, comm, PETSC_ERR_USER, "%s: thermal.initial.file '%s' is not an HDF5 file", th->deck->path, d->initial_file);
+  PetscCheck(bad != 2, comm, PETSC_ERR_USER, "%s: thermal.initial: %s has no dataset %s", th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 3, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s must be one value per vertex (shape [n] or [n, 1])", th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 4, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s has %llu values, the mesh has %" PetscInt_FMT " vertices", th->deck->path, d->initial_file, d->initial_dataset,
+             (unsigned long long)dims[0], nv);
+  PetscCheck(bad != 5, comm, PETSC_ERR_USER, "%s: thermal.initial: cannot read %s:%s as numbers", th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 6, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s holds non-finite values", th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCall(VecGetOwnershipRange(th->T, &rstart, NULL));
+  PetscCall(VecGetArray(th->T, &a));
+  for (PetscInt p = mesh->pStart; p < mesh->pEnd; p++) {
+    PetscInt g = th->sp->pointGlobal[p - mesh->pStart], dof, *cl = NULL, ncl, n = 0;
+    PetscReal sum = 0;
+    PetscCall(PetscSectionGetDof(th->sp->section, p, &dof));
+    if (!dof || g < 0 || PetscBTLookup(mesh->ghost, p - mesh->pStart)) continue;
+    PetscCall(DMPlexGetTransitiveClosure(th->sp->dm, p, PETSC_TRUE, &ncl, &cl));
+    for (PetscInt i = 0; i < ncl; i++)
+      if (cl[2 * i] >= mesh->vStart && cl[2 * i] < mesh->vEnd) {
+        sum += val[mesh->vnatural[cl[2 * i] - mesh->vStart]];
+        n++;
+      }
+    PetscCall(DMPlexRestoreTransitiveClosure(th->sp->dm, p, PETSC_TRUE, &ncl, &cl));
+    a[g - rstart] = sum / n;
+  }
+  PetscCall(VecRestoreArray(th->T, &a));
+  PetscCall(VecDuplicate(th->T, &th->T0));
+  PetscCall(VecCopy(th->T, th->T0));
+  PetscCall(PetscFree(val));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TwinThermalInitialize(TwinThermal th)
 {
   Vec Tc;
@@ -352,7 +422,8 @@ PetscErrorCode TwinThermalInitialize(TwinThermal th)
   PetscFunctionBegin;
   th->t    = 0;
   th->step = 0;
-  PetscCall(VecSet(th->T, th->deck->thermal.initial));
+  if (th->T0) PetscCall(VecCopy(th->T0, th->T)); /* read from thermal.initial.file at set-up */
+  else PetscCall(VecSet(th->T, th->deck->thermal.initial));
   PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
   PetscCall(FixedValues(th, 0.0, Tc));
   PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));

@@ -56,5 +56,16 @@ assert kinds.count("start") == 3 and "checkpoint" in kinds and kinds[-1] == "end
 assert [e["status"] for e in ends] == ["checkpointed", "error", "ok"] and ends[0]["exit"] == 3 and ends[1]["exit"] == 1, ends
 print(f"     {len(ev)} events: {kinds.count('step')} steps, {kinds.count('output')} outputs, {kinds.count('checkpoint')} checkpoints")
 PY
+# initial temperature from a field: a run started from the final temperature of the first one
+mkdir -p "$tmp/cont"
+sed "s|  initial: 20|  initial: {file: $tmp/full/out/twin.h5, dataset: /fields/temperature}|" "$here/plate.yaml" > "$tmp/cont/deck.yaml"
+(cd "$tmp/cont" && mpi 2 "$TWINFE" run deck.yaml > run.log 2>&1) || { say FAIL "run from an initial field"; tail -3 "$tmp/cont/run.log"; }
+"$PYTHON" - "$tmp/full/out/twin.h5" "$tmp/cont/out/twin.h5" <<'PY' && say ok "thermal.initial from a field: the second run starts at the first run's final temperature" || say FAIL "initial field not taken"
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+d = np.abs(a["fields/temperature"][()] - b["steps/0000/temperature"][()]).max()
+print(f"     max |T_end(first) - T_0(second)| = {d:.2e} (T up to {a['fields/temperature'][()].max():.2f})")
+sys.exit(0 if d == 0 and a["fields/temperature"][()].max() > 25 else 1)
+PY
 [ $status = 0 ] && echo "tests/restart: checkpoint and restart: passed" || echo "tests/restart: FAILED"
 exit $status
