@@ -119,6 +119,14 @@ RJ=$(cd "$RQ" && FAKE_TWINFE_DIR=$RQ TWINFE_BIN=$ROOT/tests/slurm/fake-twinfe.sh
      "$ROOT/slurm/twinfe-run.sbatch" "$ROOT/tests/slurm/plate.yaml") || abort "sbatch of the requeue job failed"
 echo "slurmtest: requeue job $RJ submitted"
 
+echo "slurmtest: ---- 4b. the same with the real twinfe: a transient run, SIGUSR1 -> checkpoint -> exit 3 -> requeue -> --restart"
+RT=$WORK/checkpoint; mkdir -p "$RT"
+"$PY" scripts/deck_set.py tests/slurm/transient.yaml "$RT/deck.yaml" --output-dir "$RT/out" || abort "deck_set.py failed"
+RTJ=$(cd "$RT" && TWINFE_ROOT=$ROOT TWINFE_STATUS_FILE=$RT/status sbatch --parsable -n 2 \
+      $([ "$NCPU" -lt 2 ] && echo --overcommit) -t 00:05:00 -o "$RT/slurm.out" \
+      "$ROOT/slurm/twinfe-run.sbatch" "$RT/deck.yaml") || abort "sbatch of the checkpoint job failed"
+echo "slurmtest: checkpoint job $RTJ submitted"
+
 echo "slurmtest: ---- waiting for the jobs (timeout ${TIMEOUT} s)"
 t0=$SECONDS
 while [ $((SECONDS - t0)) -lt "$TIMEOUT" ] && ! ls "$RQ"/started.* >/dev/null 2>&1; do sleep 1; done
@@ -134,7 +142,18 @@ if ls "$RQ"/started.* >/dev/null 2>&1; then
 else
     bad "the fake twinfe of job $RJ never started"
 fi
-wait_jobs "$ARRAY" "$SUMJ" "$EARRAY" "$ESUMJ" "$RJ" || abort "jobs still running after ${TIMEOUT} s"
+# the real run: signal it once it is stepping (its run log has a step line)
+t1=$SECONDS
+while [ $((SECONDS - t1)) -lt "$TIMEOUT" ] && ! grep -q '"step"' "$RT/out/log.jsonl" 2>/dev/null; do
+    [ -z "$(squeue -h -j "$RTJ" 2>/dev/null)" ] && break; sleep 0.5; done
+sleep 1
+scancel --signal=USR1 --batch "$RTJ" && echo "slurmtest: sent SIGUSR1 to the batch shell of job $RTJ"
+for _ in $(seq 60); do
+    [ "$(job_field "$RTJ" Restarts)" = 1 ] && [ "$(job_field "$RTJ" JobState)" = PENDING ] && break
+    sleep 1
+done
+scontrol update jobid="$RTJ" starttime=now && echo "slurmtest: released requeued job $RTJ (starttime=now)"
+wait_jobs "$ARRAY" "$SUMJ" "$EARRAY" "$ESUMJ" "$RJ" "$RTJ" || abort "jobs still running after ${TIMEOUT} s"
 echo "slurmtest: all jobs ended after $((SECONDS - t0)) s"
 scontrol show job "$ARRAY" | grep -E 'JobId=|JobState=' | paste - - | sed 's/^/    /'
 
@@ -221,6 +240,15 @@ check "requeue: job requeued by Slurm (Restarts=1) and COMPLETED" \
 check "requeue: second attempt got TWINFE_RESTART_ARGS and exit=0" \
     grep -q 'restart=1 args=run .* --restart' "$RQ/resumed.0"
 check "requeue: final status file exit=0 restart=1" grep -qx 'restart=1' "$RQ/status"
+
+echo "    checkpoint job history:"; sed 's/^/      /' "$RT/status.history" 2>/dev/null
+grep -E 'signal|resum|checkpoint|exited' "$RT/slurm.out" | sed 's/^/      /'
+check "checkpoint: real twinfe checkpointed on the forwarded SIGUSR1 and exited 3" grep -q 'restart=0 exit=3' "$RT/status.history"
+check "checkpoint: Slurm requeued the job, the second attempt ran with --restart and exited 0" \
+    test "$(job_field "$RTJ" Restarts)/$(job_field "$RTJ" JobState)/$(job_field "$RTJ" ExitCode)" = "1/COMPLETED/0:0" -a \
+         -n "$(grep 'command: .* --restart' "$RT/slurm.out")"
+final_ok() { "$PY" -c "import h5py,sys; a=h5py.File(sys.argv[1]).attrs; sys.exit(0 if abs(float(a['final_time'])-8000)<1e-6 else 1)" "$RT/out/twin.h5"; }
+check "checkpoint: the resumed run finished (twin.h5 final_time 8000 s)" final_ok
 
 echo "slurmtest: ---- stop the cluster"
 if [ "${TWINFE_SLURMTEST_KEEP:-0}" != 1 ]; then
