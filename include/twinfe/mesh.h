@@ -33,6 +33,12 @@ struct _TwinMesh {
  * and record natural numbers. Collective. A box gets boundaries xmin..zmax; a Gmsh file
  * gets one label per physical group (boundaries: dimension dim-1, regions: dimension dim). */
 PETSC_EXTERN PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh);
+/* Same with a given partition: cellRank[c] is the rank of natural cell c (read on rank 0 only;
+ * NULL: the partitioner decides). Reproduces a distribution exactly (restarts, ensemble groups). */
+PETSC_EXTERN PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const PetscInt cellRank[], TwinMesh *mesh);
+/* The partition of a distributed mesh: on rank 0, *cellRank[c] = rank of natural cell c
+ * (ncglobal entries; the caller frees it); NULL elsewhere. Collective. */
+PETSC_EXTERN PetscErrorCode TwinMeshGetPartition(TwinMesh mesh, PetscInt **cellRank);
 /* Serial part of the above, exposed for tests: create on rank 0 (empty elsewhere). */
 PETSC_EXTERN PetscErrorCode TwinMeshCreateBox(MPI_Comm comm, PetscInt dim, TwinCellKind cell,
                                               const PetscInt cells[], const PetscReal lower[],

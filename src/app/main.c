@@ -60,6 +60,22 @@ static PetscErrorCode WriteCheckpoint(const char *outdir, TwinDeck deck, TwinThe
   PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, tmp, FILE_MODE_WRITE, &v));
   PetscCall(TwinThermalSaveState(th, v));
   PetscCall(TwinOutputSaveState(out, v));
+  { /* the partition (natural cell -> rank), so that a resumed run distributes the mesh the same */
+    PetscInt *part = NULL, n = th->mesh->ncglobal;
+    Vec       pv;
+    PetscCall(TwinMeshGetPartition(th->mesh, &part));
+    PetscCall(VecCreateMPI(PETSC_COMM_WORLD, rank == 0 ? n : 0, n, &pv));
+    PetscCall(PetscObjectSetName((PetscObject)pv, "partition"));
+    if (!rank) {
+      PetscScalar *a;
+      PetscCall(VecGetArray(pv, &a));
+      for (PetscInt i = 0; i < n; i++) a[i] = (PetscScalar)part[i];
+      PetscCall(VecRestoreArray(pv, &a));
+    }
+    PetscCall(VecView(pv, v));
+    PetscCall(VecDestroy(&pv));
+    PetscCall(PetscFree(part));
+  }
   PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "ranks", PETSC_INT, &ranks));
   PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "deck_name", PETSC_STRING, deck->name));
   PetscCall(PetscViewerDestroy(&v));
@@ -152,7 +168,34 @@ static PetscErrorCode CommandRun(const char *deckPath)
   }
   if (deck->output.has_directory) PetscCall(PetscStrncpy(outdir, deck->output.directory, sizeof(outdir)));
   else PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "out/%s", deck->name));
-  PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
+  if (Restart) { /* the distribution of the interrupted run, from its checkpoint (rank 0 reads) */
+    PetscInt   *part = NULL, bad = 0;
+    PetscMPIInt rank;
+    char        path[TWIN_PATH_LEN];
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+    if (!rank) {
+      hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, "/partition", H5P_DEFAULT) : -1;
+      if (d < 0) bad = 1;
+      else {
+        hid_t    sp = H5Dget_space(d);
+        hssize_t n  = H5Sget_simple_extent_npoints(sp);
+        double  *buf;
+        PetscCall(PetscMalloc1(n + 1, &buf));
+        PetscCall(PetscMalloc1(n + 1, &part));
+        if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) bad = 1;
+        for (hssize_t i = 0; i < n; i++) part[i] = (PetscInt)buf[i];
+        PetscCall(PetscFree(buf));
+        H5Sclose(sp);
+        H5Dclose(d);
+      }
+      if (f >= 0) H5Fclose(f);
+    }
+    PetscCallMPI(MPI_Bcast(&bad, 1, MPIU_INT, 0, PETSC_COMM_WORLD));
+    PetscCheck(!bad, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: %s is missing or has no partition (was it written by this version of twinfe?)", path);
+    PetscCall(TwinMeshCreateWithPartition(PETSC_COMM_WORLD, deck, part, &mesh));
+    PetscCall(PetscFree(part));
+  } else PetscCall(TwinMeshCreate(PETSC_COMM_WORLD, deck, &mesh));
   if (deck->thermal.enabled) PetscCall(TwinThermalCreate(mesh, deck, &th));
   if (deck->has_mechanics) {
     PetscCall(TwinMechanicsCreate(mesh, deck, &mech));

@@ -6,6 +6,7 @@
  * input number of each of its vertices and cells. Outputs are written by these numbers and do
  * not depend on the number of ranks or on the partitioner. */
 #include <twinfe/mesh.h>
+#include <stdlib.h>
 
 static const char *StandardLabels[] = {"depth", "celltype", "Cell Sets", "Face Sets", "Vertex Sets",
                                        "Edge Sets", "marker", "ghost", "vtk", NULL};
@@ -84,6 +85,91 @@ static PetscErrorCode ClassifyLabels(TwinMesh mesh)
   PetscFunctionReturn(0);
 }
 
+/* A deterministic partition of the serial mesh (on rank 0): cells sorted along a Morton
+ * (Z-order) space-filling curve of their centroids, cut into `size` contiguous chunks of equal
+ * size. Unlike PT-Scotch (threaded, not always reproducible here), the same mesh and rank count
+ * always give the same distribution: checkpoints resume bit for bit and every ensemble group
+ * holds the same rows. Chunks of a space-filling curve are compact, so the partition quality
+ * is close to a graph partitioner's at moderate rank counts. */
+static uint64_t Spread3(uint64_t v) /* 21 bits -> every third bit */
+{
+  v &= 0x1fffff;
+  v = (v | v << 32) & 0x1f00000000ffffULL;
+  v = (v | v << 16) & 0x1f0000ff0000ffULL;
+  v = (v | v << 8) & 0x100f00f00f00f00fULL;
+  v = (v | v << 4) & 0x10c30c30c30c30c3ULL;
+  v = (v | v << 2) & 0x1249249249249249ULL;
+  return v;
+}
+
+typedef struct {
+  uint64_t key;
+  PetscInt cell;
+} SFCItem;
+
+static int SFCCompare(const void *a, const void *b)
+{
+  const SFCItem *x = (const SFCItem *)a, *y = (const SFCItem *)b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return x->cell < y->cell ? -1 : (x->cell > y->cell);
+}
+
+static PetscErrorCode SFCPartition(DM dm, PetscMPIInt size, PetscInt **cellRank)
+{
+  PetscInt           cS, cE, vS, vE, dim, ncell;
+  PetscReal          lo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[3] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL, -PETSC_MAX_REAL};
+  PetscReal         *cen;
+  SFCItem           *items;
+  Vec                cv;
+  PetscSection       cs;
+  const PetscScalar *x;
+
+  PetscFunctionBegin;
+  PetscCall(DMGetCoordinateDim(dm, &dim));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cS, &cE));
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &vS, &vE));
+  ncell = cE - cS;
+  PetscCall(PetscMalloc2(3 * ncell + 1, &cen, ncell + 1, &items));
+  PetscCall(PetscMalloc1(ncell + 1, cellRank));
+  PetscCall(DMGetCoordinatesLocal(dm, &cv));
+  PetscCall(DMGetCoordinateSection(dm, &cs));
+  PetscCall(VecGetArrayRead(cv, &x));
+  for (PetscInt c = cS; c < cE; c++) {
+    PetscInt *cl = NULL, ncl, nv = 0;
+    PetscReal *m = &cen[3 * (c - cS)];
+    m[0] = m[1] = m[2] = 0;
+    PetscCall(DMPlexGetTransitiveClosure(dm, c, PETSC_TRUE, &ncl, &cl));
+    for (PetscInt i = 0; i < ncl; i++) {
+      PetscInt off, q = cl[2 * i];
+      if (q < vS || q >= vE) continue;
+      PetscCall(PetscSectionGetOffset(cs, q, &off));
+      for (PetscInt d = 0; d < dim; d++) m[d] += PetscRealPart(x[off + d]);
+      nv++;
+    }
+    PetscCall(DMPlexRestoreTransitiveClosure(dm, c, PETSC_TRUE, &ncl, &cl));
+    for (PetscInt d = 0; d < dim; d++) {
+      m[d] /= nv;
+      lo[d] = PetscMin(lo[d], m[d]);
+      hi[d] = PetscMax(hi[d], m[d]);
+    }
+  }
+  PetscCall(VecRestoreArrayRead(cv, &x));
+  for (PetscInt c = 0; c < ncell; c++) {
+    uint64_t key = 0;
+    for (PetscInt d = 0; d < dim; d++) {
+      double   f = hi[d] > lo[d] ? (cen[3 * c + d] - lo[d]) / (hi[d] - lo[d]) : 0.0;
+      uint64_t q = (uint64_t)(f * 2097151.0);
+      key |= Spread3(q) << d;
+    }
+    items[c].key  = key;
+    items[c].cell = c;
+  }
+  qsort(items, (size_t)ncell, sizeof(SFCItem), SFCCompare);
+  for (PetscInt k = 0; k < ncell; k++) (*cellRank)[items[k].cell] = (PetscInt)(((PetscInt64)k * size) / ncell);
+  PetscCall(PetscFree2(cen, items));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   TwinMeshCreate - Build, distribute and number the mesh of a deck.
 
@@ -97,6 +183,17 @@ static PetscErrorCode ClassifyLabels(TwinMesh mesh)
 . mesh - the mesh; destroy with TwinMeshDestroy()
 @*/
 PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
+{
+  PetscFunctionBegin;
+  PetscCall(TwinMeshCreateWithPartition(comm, deck, NULL, mesh));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMeshCreateWithPartition - TwinMeshCreate() with a prescribed partition (natural cell to
+  rank, on rank 0), so that a distribution is reproduced exactly. Collective.
+@*/
+PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const PetscInt cellRank[], TwinMesh *mesh)
 {
   TwinMesh     m;
   DM           dm, pdm = NULL;
@@ -141,6 +238,44 @@ PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
     PetscPartitioner part;
     PetscCall(DMPlexGetPartitioner(dm, &part));
     PetscCall(PetscPartitionerSetFromOptions(part));
+    PetscInt  given = cellRank ? 1 : 0;
+    PetscInt *sfc   = NULL;
+    char      method[16] = "sfc";
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &given, 1, MPIU_INT, MPI_MAX, comm));
+    /* -twin_partition sfc (default: deterministic, see SFCPartition) | petsc (PetscPartitioner,
+       PT-Scotch by default, with its -petscpartitioner_* options) */
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-twin_partition", method, sizeof(method), NULL));
+    PetscCheck(!strcmp(method, "sfc") || !strcmp(method, "petsc"), comm, PETSC_ERR_USER, "-twin_partition must be sfc or petsc, not '%s'", method);
+    if (!given && !strcmp(method, "sfc")) {
+      PetscInt cS, cE;
+      PetscCall(DMPlexGetHeightStratum(dm, 0, &cS, &cE));
+      if (cE > cS) PetscCall(SFCPartition(dm, size, &sfc));
+      cellRank = sfc;
+      given    = 1;
+    }
+    if (given) { /* the serial mesh is on rank 0 (the others have no cells): its cells in natural
+                    order, grouped by rank; every rank uses the shell partitioner */
+      PetscInt *sizes, *points, cS, cE, ncell;
+      PetscCall(DMPlexGetHeightStratum(dm, 0, &cS, &cE));
+      ncell = cE - cS;
+      PetscCall(PetscCalloc2(size, &sizes, ncell + 1, &points));
+      PetscCheck(!ncell || cellRank, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "partition: the rank holding the serial mesh has no partition");
+      for (PetscInt c = 0; c < ncell; c++) {
+        PetscCheck(cellRank[c] >= 0 && cellRank[c] < size, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "partition: cell %" PetscInt_FMT " on rank %" PetscInt_FMT ", not in 0..%d", c, cellRank[c], size - 1);
+        sizes[cellRank[c]]++;
+      }
+      {
+        PetscInt *off;
+        PetscCall(PetscCalloc1(size + 1, &off));
+        for (PetscInt r = 0; r < size; r++) off[r + 1] = off[r] + sizes[r];
+        for (PetscInt c = 0; c < ncell; c++) points[off[cellRank[c]]++] = cS + c;
+        PetscCall(PetscFree(off));
+      }
+      PetscCall(PetscPartitionerSetType(part, PETSCPARTITIONERSHELL));
+      PetscCall(PetscPartitionerShellSetPartition(part, size, sizes, points));
+      PetscCall(PetscFree2(sizes, points));
+    }
+    PetscCall(PetscFree(sfc));
     PetscCall(DMPlexDistribute(dm, 0, &sfMig, &pdm));
   }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.MeshDistribute, 0, 0, 0, 0));
@@ -222,5 +357,35 @@ PetscErrorCode TwinMeshDestroy(TwinMesh *mesh)
   PetscCall(PetscBTDestroy(&(*mesh)->ghost));
   PetscCall(DMDestroy(&(*mesh)->dm));
   PetscCall(PetscFree(*mesh));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinMeshGetPartition - The rank of every natural cell, gathered on rank 0. Collective.
+@*/
+PetscErrorCode TwinMeshGetPartition(TwinMesh mesh, PetscInt **cellRank)
+{
+  MPI_Comm    comm = PetscObjectComm((PetscObject)mesh->dm);
+  PetscMPIInt rank, size, nloc = (PetscMPIInt)(mesh->cEnd - mesh->cStart);
+  PetscMPIInt *counts = NULL, *displs = NULL;
+  PetscInt    *nat = NULL;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *cellRank = NULL;
+  if (!rank) PetscCall(PetscMalloc3(size, &counts, size + 1, &displs, mesh->ncglobal + 1, &nat));
+  PetscCallMPI(MPI_Gather(&nloc, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
+  if (!rank) {
+    displs[0] = 0;
+    for (PetscMPIInt r = 0; r < size; r++) displs[r + 1] = displs[r] + counts[r];
+  }
+  PetscCallMPI(MPI_Gatherv(mesh->cnatural, nloc, MPIU_INT, nat, counts, displs, MPIU_INT, 0, comm));
+  if (!rank) {
+    PetscCall(PetscMalloc1(mesh->ncglobal + 1, cellRank));
+    for (PetscMPIInt r = 0; r < size; r++)
+      for (PetscMPIInt i = displs[r]; i < displs[r + 1]; i++) (*cellRank)[nat[i]] = r;
+    PetscCall(PetscFree3(counts, displs, nat));
+  }
   PetscFunctionReturn(0);
 }
