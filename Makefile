@@ -1,6 +1,7 @@
 # twinfe build. Everything is found with pkg-config; `make deps` installs what is missing.
 #   make            build bin/twinfe and libtwinfe.a
-#   make check      unit tests, MPI tests (1, 2, 4 ranks), bad-input tests, validation
+#   make check      unit tests, MPI tests (1, 2, 4 ranks), restart, ensembles, bad-input tests,
+#                   validation, and the Slurm tests on a private local Slurm
 #   make validate   the validation table (published reference values)
 #   make bench      performance figures (printed, never pass/fail)
 #   make demo       run the shipped demo deck on 2 ranks
@@ -73,7 +74,7 @@ $(BUILD)/scripts/bench/%: $(BUILD)/scripts/bench/%.o $(LIB)
 # The test suite: every part must pass. Runs the deps check and builds first.
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(MPI_BIN) $(VAL_BIN)
-	@$(MAKE) --no-print-directory unit mpitest badinput validate
+	@$(MAKE) --no-print-directory unit mpitest badinput validate slurmtest
 	@echo "make check: all suites passed"
 
 unit: $(UNIT_BIN)

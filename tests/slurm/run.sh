@@ -7,9 +7,9 @@
 #   2. a 3-scenario sweep (tests/slurm/scenarios.csv on tests/slurm/plate.yaml, 2 ranks each,
 #      scripts/make-sweep.sh) and its dependent summary job;
 #   3. a 2-scenario sweep of an ensemble deck (--groups 2): the summary's mean and std;
-#   4. the requeue contract of slurm/twinfe-run.sbatch with tests/slurm/fake-twinfe.sh
-#      (SIGUSR1 sent to the batch shell -> forwarded to the ranks -> exit 3 -> scontrol
-#      requeue -> the job runs again with TWINFE_RESTART_ARGS);
+#   4. the requeue contract of slurm/twinfe-run.sbatch with the real twinfe on a transient deck
+#      (SIGUSR1 sent to the batch shell -> forwarded to the ranks -> checkpoint, exit 3 ->
+#      scontrol requeue -> the job runs again with --restart and finishes);
 #   5. checks (states from `scontrol show job`, as accounting is off, and the exit-status files
 #      of the scripts), then stops the cluster and prints PASS/FAIL.
 # Environment: TWINFE_SLURMTEST_TIMEOUT (seconds for all jobs, default 300),
@@ -112,14 +112,7 @@ rc=$?; echo "$out"
 [ $rc -eq 0 ] || abort "make-sweep.sh (ensemble) failed (status $rc)"
 EARRAY=$(sed -n 's/^array_job=//p' "$SE/jobs"); ESUMJ=$(sed -n 's/^summary_job=//p' "$SE/jobs")
 
-echo "slurmtest: ---- 4. requeue contract: fake twinfe, SIGUSR1 -> exit 3 -> scontrol requeue"
-RQ=$WORK/requeue; mkdir -p "$RQ"
-RJ=$(cd "$RQ" && FAKE_TWINFE_DIR=$RQ TWINFE_BIN=$ROOT/tests/slurm/fake-twinfe.sh TWINFE_RESTART_ARGS=--restart \
-     TWINFE_ROOT=$ROOT TWINFE_STATUS_FILE=$RQ/status sbatch --parsable -n 2 $([ "$NCPU" -lt 2 ] && echo --overcommit) -t 00:05:00 -o "$RQ/slurm.out" \
-     "$ROOT/slurm/twinfe-run.sbatch" "$ROOT/tests/slurm/plate.yaml") || abort "sbatch of the requeue job failed"
-echo "slurmtest: requeue job $RJ submitted"
-
-echo "slurmtest: ---- 4b. the same with the real twinfe: a transient run, SIGUSR1 -> checkpoint -> exit 3 -> requeue -> --restart"
+echo "slurmtest: ---- 4. requeue with the real twinfe: a transient run, SIGUSR1 -> checkpoint -> exit 3 -> requeue -> --restart"
 RT=$WORK/checkpoint; mkdir -p "$RT"
 "$PY" scripts/deck_set.py tests/slurm/transient.yaml "$RT/deck.yaml" --output-dir "$RT/out" || abort "deck_set.py failed"
 RTJ=$(cd "$RT" && TWINFE_ROOT=$ROOT TWINFE_STATUS_FILE=$RT/status sbatch --parsable -n 2 \
@@ -129,19 +122,6 @@ echo "slurmtest: checkpoint job $RTJ submitted"
 
 echo "slurmtest: ---- waiting for the jobs (timeout ${TIMEOUT} s)"
 t0=$SECONDS
-while [ $((SECONDS - t0)) -lt "$TIMEOUT" ] && ! ls "$RQ"/started.* >/dev/null 2>&1; do sleep 1; done
-if ls "$RQ"/started.* >/dev/null 2>&1; then
-    sleep 1
-    scancel --signal=USR1 --batch "$RJ" && echo "slurmtest: sent SIGUSR1 to the batch shell of job $RJ"
-    # Slurm holds a requeued job back for ~2 minutes (BeginTime): release it once requeued
-    for _ in $(seq 60); do
-        [ "$(job_field "$RJ" Restarts)" = 1 ] && [ "$(job_field "$RJ" JobState)" = PENDING ] && break
-        sleep 1
-    done
-    scontrol update jobid="$RJ" starttime=now && echo "slurmtest: released requeued job $RJ (starttime=now)"
-else
-    bad "the fake twinfe of job $RJ never started"
-fi
 # the real run: signal it once it is stepping (its run log has a step line)
 t1=$SECONDS
 while [ $((SECONDS - t1)) -lt "$TIMEOUT" ] && ! grep -q '"step"' "$RT/out/log.jsonl" 2>/dev/null; do
@@ -153,7 +133,7 @@ for _ in $(seq 60); do
     sleep 1
 done
 scontrol update jobid="$RTJ" starttime=now && echo "slurmtest: released requeued job $RTJ (starttime=now)"
-wait_jobs "$ARRAY" "$SUMJ" "$EARRAY" "$ESUMJ" "$RJ" "$RTJ" || abort "jobs still running after ${TIMEOUT} s"
+wait_jobs "$ARRAY" "$SUMJ" "$EARRAY" "$ESUMJ" "$RTJ" || abort "jobs still running after ${TIMEOUT} s"
 echo "slurmtest: all jobs ended after $((SECONDS - t0)) s"
 scontrol show job "$ARRAY" | grep -E 'JobId=|JobState=' | paste - - | sed 's/^/    /'
 
@@ -231,15 +211,6 @@ EOF
 }
 check "ensemble sweep: mean and std (> 0) per scenario, 6/6 members, mean rises with the flux" ens_ok
 check "ensemble sweep: summary.png is a PNG image" png_ok "$SE/summary.png"
-
-echo "    requeue job history:"; sed 's/^/      /' "$RQ/status.history" 2>/dev/null
-check "requeue: SIGUSR1 reached both ranks" test -e "$RQ/checkpointed-by-USR1.0" -a -e "$RQ/checkpointed-by-USR1.1"
-check "requeue: first attempt exit=3 restart=0 in the history" grep -q 'restart=0 exit=3' "$RQ/status.history"
-check "requeue: job requeued by Slurm (Restarts=1) and COMPLETED" \
-    test "$(job_field "$RJ" Restarts)/$(job_field "$RJ" JobState)/$(job_field "$RJ" ExitCode)" = "1/COMPLETED/0:0"
-check "requeue: second attempt got TWINFE_RESTART_ARGS and exit=0" \
-    grep -q 'restart=1 args=run .* --restart' "$RQ/resumed.0"
-check "requeue: final status file exit=0 restart=1" grep -qx 'restart=1' "$RQ/status"
 
 echo "    checkpoint job history:"; sed 's/^/      /' "$RT/status.history" 2>/dev/null
 grep -E 'signal|resum|checkpoint|exited' "$RT/slurm.out" | sed 's/^/      /'
