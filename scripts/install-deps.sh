@@ -13,7 +13,7 @@ PKGS=(
   libhwloc-dev hwloc
   libcunit1-dev
   libyaml-dev
-  python3 python3-h5py python3-numpy python3-matplotlib
+  python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
 )
 # make bench (PETSc's ex56 and CalculiX as peers), make format, and regenerating meshes
 BENCH_PKGS=(libpetsc3.18-dev-examples calculix-ccx clang-format gmsh)
