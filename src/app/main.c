@@ -157,6 +157,7 @@ static PetscErrorCode CommandRun(const char *deckPath)
   {
     TwinNode ens = NULL;
     PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
+    PetscCheck(!(ens && Restart), PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: ensembles are not checkpointed; run %s again (with --overwrite)", deck->path);
     if (ens) { /* a Monte Carlo ensemble of this model */
       PetscCall(TwinDeckDestroy(&deck));
       PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups));
@@ -202,7 +203,14 @@ static PetscErrorCode CommandRun(const char *deckPath)
     if (deck->mechanics.coupled) PetscCall(TwinMechanicsSetTemperature(mech, th));
   }
   PetscCheck(!Restart || deck->time.transient, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart resumes a transient run; %s has no time: section", deck->path);
-  if (!Restart) PetscCall(TwinOutputCreate(mesh, deck, mech ? mech->sp : th->sp, outdir, &out));
+  if (!Restart) {
+    PetscMPIInt rank;
+    char        path[TWIN_PATH_LEN];
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+    if (!rank) (void)remove(path); /* a checkpoint of an earlier run must not be resumed into this one */
+    PetscCall(TwinOutputCreate(mesh, deck, mech ? mech->sp : th->sp, outdir, &out));
+  }
   PetscCall(PetscTime(&t1));
   if (th) PetscCall(TwinThermalInitialize(th));
   if (!deck->time.transient) {
@@ -216,6 +224,15 @@ static PetscErrorCode CommandRun(const char *deckPath)
     PetscReal end = deck->time.end, dt = deck->time.step, every = deck->output.every > 0 ? deck->output.every : end, next, ck = deck->checkpoint_every, nextCk;
     PetscInt  nsteps = (PetscInt)PetscCeilReal(end / dt - 1e-9), written = 1, n0 = 1, testSignalStep = -1;
     PetscCall(PetscOptionsGetInt(NULL, NULL, "-twin_test_signal_step", &testSignalStep, NULL));
+    if (th) { /* SIGTERM and SIGUSR1 (Slurm's --signal) ask for a checkpoint at the next step
+                 boundary; other runs keep the default action (they stop at once) */
+      struct sigaction sa;
+      memset(&sa, 0, sizeof(sa));
+      sa.sa_handler = OnSignal;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGTERM, &sa, NULL);
+      sigaction(SIGUSR1, &sa, NULL);
+    }
     if (Restart) { /* resume: state, results file in progress, the next output and checkpoint times */
       char        path[TWIN_PATH_LEN];
       PetscViewer v;
@@ -300,6 +317,13 @@ static PetscErrorCode CommandRun(const char *deckPath)
     }
   }
   PetscCall(TwinOutputClose(&out, mech, th));
+  if (deck->checkpoint_every > 0 || Restart) { /* finished: the results are complete, nothing to resume */
+    PetscMPIInt rank;
+    char        path[TWIN_PATH_LEN];
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+    if (!rank) (void)remove(path);
+  }
   PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"ok\""));
   PetscCall(TwinRunLogClose());
   PetscCall(PetscTime(&t2));
@@ -469,14 +493,7 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(TwinInitializePackage());
   PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &ErrorComm));
-  { /* SIGTERM and SIGUSR1 (Slurm's --signal) ask for a checkpoint at the next step boundary */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-  }
+
   {
     /* -twin_traceback keeps PETSc's traceback handler (for developers) */
     PetscBool tb = PETSC_FALSE;

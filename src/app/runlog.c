@@ -1,7 +1,7 @@
 /* runlog.c: provenance and a machine-readable log of a run. OUTDIR/manifest.json records what
  * ran (versions, git revision, the deck and its hash, overrides, ranks, groups, threads and the
  * hwloc binding of every rank); OUTDIR/log.jsonl gets one JSON object per event (start, step,
- * solve, output, checkpoint, warning, end), appended and flushed line by line on rank 0, so a
+ * solve, output, checkpoint, end), appended and flushed line by line on rank 0, so a
  * job that dies leaves a readable log. */
 #include "runlog.h"
 #include <twinfe/deck.h>

@@ -42,6 +42,7 @@ b.visit(lambda n: extra.append(n) if isinstance(b[n], h5py.Dataset) and n not in
 print(f"     {len(names)} datasets compared, {len(bad)} differ, {len(extra)} extra" + (f": {bad[:5]} {extra[:5]}" if bad or extra else ""))
 sys.exit(1 if bad or extra or not names else 0)
 PY
+[ ! -e "$tmp/cut/out/checkpoint.h5" ] && say ok "checkpoint removed once the run completed" || say FAIL "a completed run left its checkpoint"
 "$PYTHON" "$root/tests/mpi/check_xdmf.py" "$tmp/cut/out" > "$tmp/xdmf.txt" && say ok "resumed XDMF consistent" || { say FAIL "resumed XDMF"; cat "$tmp/xdmf.txt"; }
 "$PYTHON" - "$tmp/cut/out" <<'PY' && say ok "manifest.json and log.jsonl: valid JSON, checkpoint and resume recorded" || say FAIL "manifest or log"
 import sys, json
