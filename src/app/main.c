@@ -175,6 +175,11 @@ static PetscErrorCode CommandRun(const char *deckPath)
     char        path[TWIN_PATH_LEN];
     PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", outdir));
+    {
+      PetscBool exists;
+      PetscCall(PetscTestFile(path, 'r', &exists));
+      PetscCheck(exists, PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: no checkpoint %s (the run never wrote one, see checkpoint.every in the deck, or it completed)", path);
+    }
     if (!rank) {
       hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, "/partition", H5P_DEFAULT) : -1;
       if (d < 0) bad = 1;

@@ -218,8 +218,8 @@ check "checkpoint: real twinfe checkpointed on the forwarded SIGUSR1 and exited 
 check "checkpoint: Slurm requeued the job, the second attempt ran with --restart and exited 0" \
     test "$(job_field "$RTJ" Restarts)/$(job_field "$RTJ" JobState)/$(job_field "$RTJ" ExitCode)" = "1/COMPLETED/0:0" -a \
          -n "$(grep 'command: .* --restart' "$RT/slurm.out")"
-final_ok() { "$PY" -c "import h5py,sys; a=h5py.File(sys.argv[1]).attrs; sys.exit(0 if abs(float(a['final_time'])-8000)<1e-6 else 1)" "$RT/out/twin.h5"; }
-check "checkpoint: the resumed run finished (twin.h5 final_time 8000 s)" final_ok
+final_ok() { "$PY" -c "import h5py,sys; a=h5py.File(sys.argv[1]).attrs; sys.exit(0 if abs(float(a['final_time'])-40000)<1e-6 else 1)" "$RT/out/twin.h5"; }
+check "checkpoint: the resumed run finished (twin.h5 final_time 40000 s)" final_ok
 
 echo "slurmtest: ---- stop the cluster"
 if [ "${TWINFE_SLURMTEST_KEEP:-0}" != 1 ]; then
