@@ -73,6 +73,9 @@ PETSC_EXTERN PetscErrorCode TwinMechanicsSetTemperature(TwinMechanics mech, Twin
 /* Re-read changed deck values (materials, loads, boundary values); the stiffness and its
  * preconditioner are kept when no material constant changed. Not collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsUpdate(TwinMechanics mech);
+/* Assemble, solve and recover stresses: one quasi-static state at the current temperature (the
+ * stiffness is assembled once, the load every call). Collective. */
+PETSC_EXTERN PetscErrorCode TwinMechanicsSolveState(TwinMechanics mech);
 /* Assemble matrix and load vector. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsAssemble(TwinMechanics mech);
 /* Solve; an unconverged solve is an error (PETSC_ERR_NOT_CONVERGED). Collective. */
@@ -84,8 +87,6 @@ PETSC_EXTERN PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics mech);
  * contain the point. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsEvaluate(TwinMechanics mech, PetscInt n, const PetscReal x[],
                                                   PetscReal disp[], PetscReal stress[], PetscBool found[]);
-/* Whether points lie inside the mesh (probes are checked at set-up, before any solve). Collective. */
-PETSC_EXTERN PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics mech, PetscInt n, const PetscReal x[], PetscBool found[]);
 /* Local displacement of kernel node order for a cell: ue[nedof]. Not collective. */
 PETSC_EXTERN PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics mech, PetscInt c, const PetscScalar *ul, PetscReal *ue);
 PETSC_EXTERN PetscErrorCode TwinMechanicsDestroy(TwinMechanics *mech);

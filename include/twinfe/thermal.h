@@ -30,6 +30,7 @@ struct _TwinThermal {
   PetscBool      radiation;     /* nonlinear */
   PetscBool      convVaries;    /* a convection coefficient varies in time: reassemble K */
   PetscScalar   *cooK, *cooM, *cooA; /* assembled blocks: conductivity+convection, capacity, system */
+  PetscScalar   *cooJ;          /* radiation Jacobian blocks (Newton scratch, allocated once) */
   Mat            K, M, A, J;    /* J: A plus the radiation Jacobian (radiation only) */
   KSP            ksp;
   SNES           snes;

@@ -122,9 +122,7 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
 static PetscErrorCode SolveMechanics(TwinMechanics mech)
 {
   PetscFunctionBegin;
-  PetscCall(TwinMechanicsAssemble(mech));
-  PetscCall(TwinMechanicsSolve(mech));
-  PetscCall(TwinMechanicsRecoverStress(mech));
+  PetscCall(TwinMechanicsSolveState(mech));
   PetscCall(TwinRunLog(PETSC_COMM_WORLD, "solve", "\"model\": \"mechanics\", \"iterations\": %d, \"residual\": %.6e", (int)mech->iterations, (double)mech->residual));
   PetscFunctionReturn(0);
 }

@@ -38,16 +38,6 @@ static PetscErrorCode OutputTimes(TwinDeck deck, PetscInt *nt, PetscReal **times
   PetscFunctionReturn(0);
 }
 
-/* Structural solve at the current temperature. */
-static PetscErrorCode SolveMechanics(TwinMechanics mech)
-{
-  PetscFunctionBegin;
-  PetscCall(TwinMechanicsAssemble(mech));
-  PetscCall(TwinMechanicsSolve(mech));
-  PetscCall(TwinMechanicsRecoverStress(mech));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode CaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
                                     const Layout *L, PetscReal *fields, PetscReal qmax[3]);
 
@@ -116,7 +106,7 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech
     if (!deck->time.transient) PetscCall(TwinThermalSolveSteady(th, 0.0));
   }
   if (mech) PetscCall(TwinMechanicsUpdate(mech));
-  if (mech) PetscCall(SolveMechanics(mech));
+  if (mech) PetscCall(TwinMechanicsSolveState(mech));
   PetscCall(CaptureFields(mesh, mech, th, L, &fields[0], qmax));
   it = 1;
   if (deck->time.transient && th) {
@@ -124,7 +114,7 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech
     for (PetscInt n = 1; n <= nsteps; n++) {
       PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
       if (it < nt && (n == nsteps || th->t >= times[it] - 1e-9 * deck->time.step)) {
-        if (mech && mech->thermal) PetscCall(SolveMechanics(mech));
+        if (mech && mech->thermal) PetscCall(TwinMechanicsSolveState(mech));
         PetscCall(CaptureFields(mesh, mech, th, L, &fields[it * tstride], qmax));
         it++;
       }

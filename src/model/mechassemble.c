@@ -306,3 +306,16 @@ PetscErrorCode TwinMechanicsSetTemperature(TwinMechanics m, TwinThermal th)
   m->thermal = th;
   PetscFunctionReturn(0);
 }
+
+/*@C
+  TwinMechanicsSolveState - TwinMechanicsAssemble(), TwinMechanicsSolve() and
+  TwinMechanicsRecoverStress(): one quasi-static state. Collective.
+@*/
+PetscErrorCode TwinMechanicsSolveState(TwinMechanics m)
+{
+  PetscFunctionBegin;
+  PetscCall(TwinMechanicsAssemble(m));
+  PetscCall(TwinMechanicsSolve(m));
+  PetscCall(TwinMechanicsRecoverStress(m));
+  PetscFunctionReturn(0);
+}

@@ -2,17 +2,15 @@
  * over the cells around them, across ranks) and point evaluation for probes. */
 #include <twinfe/mechanics.h>
 
-/* Full Voigt-6 stress (xx, yy, zz, yz, xz, xy) at reference point xi of local cell lc. */
-static void CellStress6(TwinMechanics m, PetscInt lc, const double *X, const double *ue, const double *xi, double *s6)
+/* Full Voigt-6 stress (xx, yy, zz, yz, xz, xy) at reference point xi of local cell lc; tl is the
+ * coupled temperature's local array (NULL when uncoupled), fetched once by the caller. */
+static void CellStress6(TwinMechanics m, PetscInt lc, const PetscScalar *tl, const double *X, const double *ue, const double *xi, double *s6)
 {
   double              s[TWK_MAX_VOIGT], szz = 0;
   const TwinMaterial *tm = &m->deck->materials[m->cellMat[lc]];
-  if (m->thermal && tm->expansion != 0.0) { /* minus the thermal strain of the coupled temperature */
-    double             te[TWK_MAX_NODES];
-    const PetscScalar *tl;
-    VecGetArrayRead(m->thermal->Tlocal, &tl);
+  if (tl && tm->expansion != 0.0) { /* minus the thermal strain of the coupled temperature */
+    double te[TWK_MAX_NODES];
     TwinSpaceCellValues(m->thermal->sp, lc, tl, te);
-    VecRestoreArrayRead(m->thermal->Tlocal, &tl);
     TwkElasticityThermalStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, tm->expansion, tm->reference_temperature, te, xi, s, &szz);
   } else TwkElasticityStress(&m->sp->elem, X, &m->mats[m->cellMat[lc]], ue, xi, s, &szz);
   if (m->dim == 3) {
@@ -46,7 +44,7 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
 {
   TwinMesh           mesh = m->mesh;
   PetscInt           ncell = mesh->cEnd - mesh->cStart, nv = mesh->vEnd - mesh->vStart, npt = mesh->pEnd - mesh->pStart;
-  const PetscScalar *ul;
+  const PetscScalar *ul, *tl = NULL;
   double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
   PetscReal         *acc; /* per chart point: 6 stresses + count */
   PetscSF            sf;
@@ -60,15 +58,16 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
     for (PetscInt d = 0; d < m->dim; d++) cen[d] += vref[k * m->dim + d] / m->sp->nverts;
   PetscCall(PetscCalloc1(npt * 7, &acc));
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  if (m->thermal) PetscCall(VecGetArrayRead(m->thermal->Tlocal, &tl));
   for (PetscInt lc = 0; lc < ncell; lc++) {
     double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF], s6[6];
     GatherCell(m, lc, ul, X, ue);
-    CellStress6(m, lc, X, ue, cen, &m->cellStress[lc * 6]);
+    CellStress6(m, lc, tl, X, ue, cen, &m->cellStress[lc * 6]);
     m->cellVonMises[lc] = VonMises6(&m->cellStress[lc * 6]);
     /* the vertex of kernel vertex k: find it through the coordinate offsets */
     for (PetscInt k = 0; k < m->sp->nverts; k++) {
       PetscInt v = -1, off = m->sp->cellVerts[lc * m->sp->nverts + k];
-      CellStress6(m, lc, X, ue, &vref[k * m->dim], s6);
+      CellStress6(m, lc, tl, X, ue, &vref[k * m->dim], s6);
       /* coordinate offsets of vertices are (v - vStart) * dim in a plain coordinate section */
       v = mesh->vStart + off / m->dim;
       for (PetscInt j = 0; j < 6; j++) acc[(v - mesh->pStart) * 7 + j] += s6[j];
@@ -76,6 +75,7 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
     }
   }
   PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
+  if (m->thermal) PetscCall(VecRestoreArrayRead(m->thermal->Tlocal, &tl));
   PetscCall(DMGetPointSF(mesh->dm, &sf));
   PetscCallMPI(MPI_Type_contiguous(7, MPIU_REAL, &unit));
   PetscCallMPI(MPI_Type_commit(&unit));
@@ -114,11 +114,12 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
 {
   PetscInt           ncell = m->mesh->cEnd - m->mesh->cStart;
   PetscReal         *acc;
-  const PetscScalar *ul;
+  const PetscScalar *ul, *tl = NULL;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1(n * 10, &acc));
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
+  if (m->thermal) PetscCall(VecGetArrayRead(m->thermal->Tlocal, &tl));
   for (PetscInt lc = 0; lc < ncell; lc++) {
     double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF];
     PetscBool gathered = PETSC_FALSE;
@@ -135,12 +136,13 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
         for (PetscInt a = 0; a < m->sp->nen; a++) u += N[a] * ue[a * m->dim + d];
         acc[i * 10 + d] += u;
       }
-      CellStress6(m, lc, X, ue, xi, s6);
+      CellStress6(m, lc, tl, X, ue, xi, s6);
       for (PetscInt k = 0; k < 6; k++) acc[i * 10 + 3 + k] += s6[k];
       acc[i * 10 + 9] += 1;
     }
   }
   PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
+  if (m->thermal) PetscCall(VecRestoreArrayRead(m->thermal->Tlocal, &tl));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (PetscMPIInt)(n * 10), MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)m->A)));
   for (PetscInt i = 0; i < n; i++) {
     PetscReal cnt = acc[i * 10 + 9];
@@ -149,38 +151,5 @@ PetscErrorCode TwinMechanicsEvaluate(TwinMechanics m, PetscInt n, const PetscRea
     for (PetscInt k = 0; k < 6; k++) stress[i * 6 + k] = cnt > 0 ? acc[i * 10 + 3 + k] / cnt : 0;
   }
   PetscCall(PetscFree(acc));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  TwinMechanicsLocatePoints - Whether each physical point lies in the mesh (on any rank).
-
-  Collective
-
-  Input Parameters:
-+ m - the model
-. n - number of points
-- x - coordinates, x[i*3 + d]
-
-  Output Parameter:
-. found - found[i] is true when some cell contains point i
-@*/
-PetscErrorCode TwinMechanicsLocatePoints(TwinMechanics m, PetscInt n, const PetscReal x[], PetscBool found[])
-{
-  PetscInt *hit;
-
-  PetscFunctionBegin;
-  PetscCall(PetscCalloc1(n, &hit));
-  for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
-    double          X[TWK_MAX_VERTS * 3], xi[3];
-    const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
-    for (PetscInt k = 0; k < m->sp->nverts; k++)
-      for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
-    for (PetscInt i = 0; i < n; i++)
-      if (!hit[i] && TwinSpaceLocateInCell(m->sp, X, &x[i * 3], xi)) hit[i] = 1;
-  }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hit, (PetscMPIInt)n, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
-  for (PetscInt i = 0; i < n; i++) found[i] = hit[i] ? PETSC_TRUE : PETSC_FALSE;
-  PetscCall(PetscFree(hit));
   PetscFunctionReturn(0);
 }

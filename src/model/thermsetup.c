@@ -142,6 +142,7 @@ PetscErrorCode TwinThermalDestroy(TwinThermal *thermal)
   PetscCall(PetscFree2(th->cellMat, th->cellSource));
   PetscCall(PetscFree(th->faces));
   PetscCall(PetscFree3(th->cooK, th->cooM, th->cooA));
+  PetscCall(PetscFree(th->cooJ));
   PetscCall(PetscFree2(th->vertexFlux, th->cellFlux));
   PetscCall(MatDestroy(&th->A));
   PetscCall(MatDestroy(&th->K));

@@ -270,11 +270,11 @@ static PetscErrorCode RadJacobian(SNES snes, Vec T, Mat Jmat, Mat P, void *vctx)
 
   PetscFunctionBegin;
   PetscCall(FullLocal(th, T, ctx->Tc1, th->Tlocal));
-  PetscCall(PetscMalloc1(th->sp->ncoo, &cooJ));
+  if (!th->cooJ) PetscCall(PetscMalloc1(th->sp->ncoo, &th->cooJ)); /* once: Newton calls this every iteration */
+  cooJ = th->cooJ;
   PetscCall(PetscArraycpy(cooJ, th->cooA, th->sp->ncoo));
   PetscCall(Radiation(th, ctx->t1, th->theta, th->Tlocal, NULL, cooJ));
   PetscCall(MatSetValuesCOO(P, cooJ, INSERT_VALUES));
-  PetscCall(PetscFree(cooJ));
   PetscFunctionReturn(0);
 }
 
