@@ -151,6 +151,70 @@ typedef struct {
   PetscInt   nprobes;
 } TwinDeckOutput;
 
+/* ---- sensors, assimilation, prediction, synthetic data (issue 5) ------------------------
+ * sensors:       a list of sensors inline, or {layout: FILE.h5} (docs/formats.md)
+ * assimilation:  snapshot files, filter, inflation, localization, estimated parameters
+ * prediction:    forecast past the last snapshot
+ * synthesize:    truth parameter values and snapshot times for `twinfe synthesize` */
+typedef enum { TWIN_SENSOR_TEMPERATURE, TWIN_SENSOR_DISPLACEMENT, TWIN_SENSOR_STRAIN } TwinSensorKind;
+typedef struct {
+  char           name[TWIN_NAME_LEN];
+  TwinSensorKind kind;
+  PetscReal      x[3];   /* position, m (2D meshes: x[2] = 0) */
+  PetscReal      dir[3]; /* unit vector: displacement component or strain-gauge axis (temperature: 0) */
+  PetscReal      sigma;  /* observation error standard deviation (K, m or strain), > 0 */
+  int            line, col; /* inline sensors: position in the deck; layout file: 0 */
+} TwinSensor;
+
+typedef struct {
+  PetscBool   enabled;              /* the deck has a sensors: section */
+  char        layout[TWIN_PATH_LEN]; /* resolved layout file; empty: the sensors are inline */
+  TwinSensor *list;                 /* inline sensors (layout: read with TwinSensorsFromDeck) */
+  PetscInt    n;
+  int         line, col;
+} TwinDeckSensors;
+
+typedef enum { TWIN_FILTER_ETKF, TWIN_FILTER_LETKF, TWIN_FILTER_ENKF, TWIN_FILTER_ESMDA } TwinFilterKind;
+#define TWIN_MAX_ESTIMATE 32
+typedef struct {
+  PetscBool      enabled;                  /* the deck has an assimilation: section */
+  char           snapshots[TWIN_PATH_LEN]; /* glob pattern, resolved relative to the deck */
+  TwinFilterKind filter;                   /* etkf (default) | letkf | enkf | esmda */
+  PetscReal      inflation;                /* inflation.multiplicative, >= 1 (default 1) */
+  PetscReal      rtps;                     /* inflation.rtps (relaxation to prior spread) in [0, 1] (default 0) */
+  PetscReal      radius;                   /* localization.radius, m (letkf: required, > 0) */
+  char           estimate[TWIN_MAX_ESTIMATE][TWIN_NAME_LEN]; /* names of ensemble.parameters */
+  PetscInt       nestimate;
+  PetscBool      skip_bad;                 /* bad_snapshot: skip (log and go on) | stop (default) */
+  PetscBool      has_start;                /* start: ISO-8601 time of model time 0 */
+  double         start_epoch;              /* its Unix time, s */
+  PetscBool      follow;                   /* wait for new snapshot files */
+  PetscReal      poll;                     /* follow: seconds between scans (default 1) */
+  PetscReal      idle_timeout;             /* follow: stop after this long without a new file (default 600; 0: never) */
+  PetscInt       iterations;               /* esmda: number of assimilations (default 4) */
+  int            line, col;
+} TwinDeckAssimilation;
+
+typedef struct {
+  PetscBool enabled;
+  PetscReal horizon; /* s past the last snapshot, > 0 */
+  PetscReal every;   /* output interval of the prediction (default output.every, else horizon/10) */
+  int       line, col;
+} TwinDeckPrediction;
+
+typedef struct {
+  PetscBool enabled;
+  char      truth_name[TWIN_MAX_ESTIMATE][TWIN_NAME_LEN]; /* ensemble parameter names */
+  PetscReal truth_value[TWIN_MAX_ESTIMATE];               /* their true values (others: the mean) */
+  PetscInt  ntruth;
+  PetscReal every;                  /* snapshot interval, s (> 0) */
+  PetscReal end;                    /* last snapshot time (default time.end) */
+  char      directory[TWIN_PATH_LEN]; /* resolved (default: the folder of assimilation.snapshots) */
+  uint64_t  seed;                   /* observation noise (default 1) */
+  PetscBool noise;                  /* add noise of the sensors' sigma (default true) */
+  int       line, col;
+} TwinDeckSynthesize;
+
 typedef struct _TwinDeck *TwinDeck;
 struct _TwinDeck {
   MPI_Comm          comm;                /* the communicator it was loaded on (not owned) */
@@ -170,6 +234,10 @@ struct _TwinDeck {
   char              solver_options[TWIN_PATH_LEN]; /* solver: options: string, PETSc syntax */
   PetscBool         has_ensemble; /* an ensemble: section is present (and valid): read it with
                                      TwinEnsembleSpecFromDeck (ensemble.h) */
+  TwinDeckSensors      sensors;
+  TwinDeckAssimilation assimilation;
+  TwinDeckPrediction   prediction;
+  TwinDeckSynthesize   synthesize;
 };
 
 /* Read and validate a deck. Collective: rank 0 reads the file and broadcasts its text.
