@@ -16,6 +16,8 @@ PETSC_EXTERN PetscErrorCode TwinMakeDirectory(MPI_Comm comm, const char dir[]);
 
 /* Open OUTDIR/twin.h5 (a temporary name until closed) and write the mesh. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *out);
+/* The same for OUTDIR/BASE.h5 and BASE.xmf (e.g. "forecast"). Collective. */
+PETSC_EXTERN PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], const char base[], TwinOutput *out);
 /* Append the current state at time t as /steps/NNNN; record probe values. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m, TwinThermal th);
 /* A field at the owned vertices (increasing local vertex, ghosts skipped), written in natural

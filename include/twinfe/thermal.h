@@ -72,6 +72,11 @@ PETSC_EXTERN PetscErrorCode TwinThermalUpdate(TwinThermal th);
 /* Checkpoint: save and restore the transient state (temperature, time, step). Collective. */
 PETSC_EXTERN PetscErrorCode TwinThermalSaveState(TwinThermal th, PetscViewer v);
 PETSC_EXTERN PetscErrorCode TwinThermalLoadState(TwinThermal th, PetscViewer v);
+/* Ensemble members share one model: swap a member's state (this rank's free DOFs of th->T, time,
+ * step) in (collective) and out (not collective); positions of those rows (filter localization). */
+PETSC_EXTERN PetscErrorCode TwinThermalSetState(TwinThermal th, const PetscReal T[], PetscReal t, PetscInt step);
+PETSC_EXTERN PetscErrorCode TwinThermalGetState(TwinThermal th, PetscReal T[]);
+PETSC_EXTERN PetscErrorCode TwinThermalDofPositions(TwinThermal th, PetscReal x[]);
 PETSC_EXTERN PetscErrorCode TwinThermalDestroy(TwinThermal *th);
 
 #endif

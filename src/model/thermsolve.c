@@ -710,3 +710,65 @@ PetscErrorCode TwinThermalLoadState(TwinThermal th, PetscViewer v)
   PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
   PetscFunctionReturn(0);
 }
+
+/*@C
+  TwinThermalSetState - Make T (this rank's free DOFs, the layout of th->T) at time t, step `step`
+  the current state (ensemble members share one model and swap their states in). Collective.
+@*/
+PetscErrorCode TwinThermalSetState(TwinThermal th, const PetscReal T[], PetscReal t, PetscInt step)
+{
+  Vec          Tc;
+  PetscScalar *a;
+  PetscInt     n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(th->T, &n));
+  PetscCall(VecGetArray(th->T, &a));
+  for (PetscInt i = 0; i < n; i++) a[i] = T[i];
+  PetscCall(VecRestoreArray(th->T, &a));
+  th->t    = t;
+  th->step = step;
+  PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
+  PetscCall(FixedValues(th, t, Tc));
+  PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
+  PetscCall(DMRestoreLocalVector(th->sp->dm, &Tc));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalGetState - Copy the current free-DOF temperature (this rank's rows) into T. Not
+  collective.
+@*/
+PetscErrorCode TwinThermalGetState(TwinThermal th, PetscReal T[])
+{
+  const PetscScalar *a;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(th->T, &n));
+  PetscCall(VecGetArrayRead(th->T, &a));
+  for (PetscInt i = 0; i < n; i++) T[i] = PetscRealPart(a[i]);
+  PetscCall(VecRestoreArrayRead(th->T, &a));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinThermalDofPositions - Positions x[3 * i] of this rank's free DOFs (rows of th->T): the node
+  positions (vertices, or edge/face/cell midpoints for order 2). Not collective.
+@*/
+PetscErrorCode TwinThermalDofPositions(TwinThermal th, PetscReal x[])
+{
+  PetscInt rstart, rend;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetOwnershipRange(th->T, &rstart, &rend));
+  for (PetscInt p = th->mesh->pStart; p < th->mesh->pEnd; p++) {
+    PetscInt  g = th->sp->pointGlobal[p - th->mesh->pStart], dof;
+    PetscReal y[3] = {0, 0, 0};
+    PetscCall(PetscSectionGetDof(th->sp->section, p, &dof));
+    if (!dof || g < rstart || g >= rend) continue;
+    PetscCall(TwinSpacePointPosition(th->sp, p, y));
+    for (PetscInt d = 0; d < 3; d++) x[3 * (g - rstart) + d] = d < th->dim ? y[d] : 0.0;
+  }
+  PetscFunctionReturn(0);
+}

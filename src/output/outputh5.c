@@ -166,6 +166,7 @@ struct _TwinOutput {
   }            *x;
   PetscInt      nx, xcap;
   char          physics[TWIN_NAME_LEN];  /* overrides the physics attribute (ensembles) */
+  char          base[64];                /* file base name: twin (twin.h5, twin.xmf), forecast, ... */
 };
 
 /* Owned-vertex values of a per-local-vertex array (ncomp each) in owned order. */
@@ -270,8 +271,8 @@ static PetscErrorCode XdmfExtraFields(TwinOutput out, FILE *fp, PetscInt step)
   for (PetscInt i = 0; i < out->nx; i++) {
     if (out->x[i].step != step) continue;
     fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->x[i].name, out->x[i].comp == 1 ? "Scalar" : "Vector");
-    if (out->x[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">twin.h5:%s</DataItem>\n", nv, out->x[i].path);
-    else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">twin.h5:%s</DataItem>\n", nv, out->x[i].comp, out->x[i].path);
+    if (out->x[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n", nv, out->base, out->x[i].path);
+    else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n", nv, out->x[i].comp, out->base, out->x[i].path);
     fprintf(fp, "   </Attribute>\n");
   }
   PetscFunctionReturn(0);
@@ -282,10 +283,11 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
   char     path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
   FILE    *fp;
   PetscInt nv = out->mesh->nvglobal, nc = out->mesh->ncglobal, nvpc = out->sp->nverts;
-  const char *h5 = "twin.h5";
+  char     h5[80];
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/twin.xmf", out->dir));
+  PetscCall(PetscSNPrintf(h5, sizeof(h5), "%s.h5", out->base));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s.xmf", out->dir, out->base));
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   fp = fopen(tmp, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s: %s", tmp, strerror(errno));
@@ -363,6 +365,17 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
 @*/
 PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *output)
 {
+  PetscFunctionBegin;
+  PetscCall(TwinOutputCreateNamed(mesh, deck, sp, outdir, "twin", output));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinOutputCreateNamed - TwinOutputCreate() for OUTDIR/BASE.h5 and OUTDIR/BASE.xmf (the forecast
+  file of a twin is "forecast"). Collective.
+@*/
+PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], const char base[], TwinOutput *output)
+{
   TwinOutput out;
   hid_t      fapl;
   PetscInt   nv = mesh->vEnd - mesh->vStart, ncell = mesh->cEnd - mesh->cStart, dim = mesh->dim;
@@ -377,7 +390,8 @@ PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   out->sp   = sp;
   PetscCall(PetscStrncpy(out->dir, outdir, sizeof(out->dir)));
   PetscCall(TwinMakeDirectory(out->comm, outdir));
-  PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/twin.h5", outdir));
+  PetscCall(PetscStrncpy(out->base, base, sizeof(out->base)));
+  PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/%s.h5", outdir, base));
   PetscCall(PetscSNPrintf(out->tmp, sizeof(out->tmp), "%s.tmp", out->path));
   fapl = H5Pcreate(H5P_FILE_ACCESS);
   PetscCallHDF5(H5Pset_fapl_mpio, (fapl, out->comm, MPI_INFO_NULL));
@@ -783,6 +797,7 @@ PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   out->deck = deck;
   out->sp   = sp;
   PetscCall(PetscStrncpy(out->dir, outdir, sizeof(out->dir)));
+  PetscCall(PetscStrncpy(out->base, "twin", sizeof(out->base)));
   PetscCall(PetscSNPrintf(out->path, sizeof(out->path), "%s/twin.h5", outdir));
   PetscCall(PetscSNPrintf(out->tmp, sizeof(out->tmp), "%s.tmp", out->path));
   fapl = H5Pcreate(H5P_FILE_ACCESS);
