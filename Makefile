@@ -12,7 +12,7 @@ CFLAGS    ?= $(OPT) -g
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Werror=implicit-function-declaration
 CPPFLAGS  += -Iinclude -Ikernels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 ALLCFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp $(WARN) $(CFLAGS) -MMD -MP
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llapack -lblas -lm  # BLAS/LAPACK: PETSc's own (src/filter calls them through petscblaslapack.h)
 LDFLAGS   += -fopenmp -Wl,-rpath,$(shell pkg-config --variable=libdir petsc 2>/dev/null)
 PREFIX    ?= /usr/local
 MPIEXEC   ?= mpiexec --oversubscribe --bind-to none

@@ -10,7 +10,7 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   if (TwinTestKernelsRegister() || TwinTestThermalKernelsRegister() || TwinTestDeckRegister() ||
-      TwinTestEnsembleRegister()) {
+      TwinTestEnsembleRegister() || TwinTestFilterRegister()) {
     fprintf(stderr, "unit tests: suite registration failed: %s\n", CU_get_error_msg());
     return 1;
   }

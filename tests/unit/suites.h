@@ -7,5 +7,6 @@ int TwinTestKernelsRegister(void); /* tests/unit/test_kernels.c */
 int TwinTestDeckRegister(void);    /* tests/unit/test_deck.c */
 int TwinTestThermalKernelsRegister(void);
 int TwinTestEnsembleRegister(void); /* tests/unit/test_ensemble.c */
+int TwinTestFilterRegister(void);   /* tests/unit/test_filter.c */
 
 #endif
