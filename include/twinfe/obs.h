@@ -13,6 +13,11 @@
  * reads, every rank gets the list. A defect is PETSC_ERR_FILE_UNEXPECTED naming the file and the
  * defect. Collective. */
 PETSC_EXTERN PetscErrorCode TwinSensorLayoutRead(MPI_Comm comm, const char path[], PetscInt *n, TwinSensor **sensors);
+/* The parser behind TwinSensorLayoutRead, on the calling process only (no MPI, no PETSc error
+ * handler; for tests and the fuzz target): 0 with *sensors allocated (PetscFree), or nonzero
+ * with a one-line message "FILE: what is wrong (what was expected)" in msg and nothing left
+ * allocated or open. Directions come out normalized (zero for temperature sensors). */
+PETSC_EXTERN int TwinSensorLayoutParse(const char path[], PetscInt *n, TwinSensor **sensors, char msg[], size_t msglen);
 /* Write a layout file (atomically: temporary name, then rename). Collective, rank 0 writes. */
 PETSC_EXTERN PetscErrorCode TwinSensorLayoutWrite(MPI_Comm comm, const char path[], PetscInt n, const TwinSensor sensors[]);
 /* The deck's sensors: the inline list or the layout file; checks unique names, unit directions
