@@ -66,6 +66,8 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(LIB)
 
 $(BUILD)/tests/mpi/%: $(BUILD)/tests/mpi/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/sensors/snapcheck: $(BUILD)/tests/sensors/snapcheck.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/validation/%: $(BUILD)/validation/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/scripts/bench/%: $(BUILD)/scripts/bench/%.o $(LIB)
@@ -85,8 +87,9 @@ mpitest: bin/twinfe $(MPI_BIN)
 	./tests/ensemble/run.sh
 	./tests/restart/run.sh
 
-badinput: bin/twinfe
+badinput: bin/twinfe $(BUILD)/tests/sensors/snapcheck
 	./tests/decks/run.sh
+	./tests/sensors/run.sh
 
 validate: bin/twinfe $(VAL_BIN)
 	MPIEXEC="$(MPIEXEC)" ./validation/run.sh
