@@ -254,8 +254,48 @@ static int CheckName(TwinRd *rd, const char *s, hsize_t i, const char label[], c
   return 0;
 }
 
+/* Variable-length strings are allocated by HDF5 through this arena, not malloc: when a read
+   fails half-way (a damaged heap), HDF5 itself would leak the strings it had already made; the
+   arena frees everything after each block, and caps what a file can make HDF5 allocate. */
+typedef struct {
+  void **p;
+  size_t n, cap, bytes;
+} Arena;
+#define ARENA_MAX_BYTES ((size_t)64 << 20)
+static void *ArenaAlloc(size_t size, void *info)
+{
+  Arena *a = (Arena *)info;
+  void  *p;
+  if (size > ARENA_MAX_BYTES - a->bytes) return NULL;
+  if (a->n == a->cap) {
+    size_t cap = a->cap ? 2 * a->cap : 256;
+    void **q   = (void **)realloc(a->p, cap * sizeof(void *));
+    if (!q) return NULL;
+    a->p   = q;
+    a->cap = cap;
+  }
+  p = malloc(size ? size : 1);
+  if (!p) return NULL;
+  a->p[a->n++] = p;
+  a->bytes += size;
+  return p;
+}
+static void ArenaFree(void *mem, void *info)
+{
+  (void)mem; /* freed by ArenaClear */
+  (void)info;
+}
+static void ArenaClear(Arena *a)
+{
+  for (size_t i = 0; i < a->n; i++) free(a->p[i]);
+  a->n     = 0;
+  a->bytes = 0;
+}
+
 int TwinRdDsetNames(TwinRd *rd, TwinRdDset *d, char (*out)[TWIN_NAME_LEN])
 {
+  Arena arena = {NULL, 0, 0, 0};
+  hid_t dxpl  = -1;
   enum { BLOCK = 4096 };
   hsize_t    n = d->dims[0], start, cnt;
   htri_t     vl;
@@ -283,7 +323,14 @@ int TwinRdDsetNames(TwinRd *rd, TwinRdDset *d, char (*out)[TWIN_NAME_LEN])
     bad = TwinRdFail(rd, "cannot set up the string type to read %s (HDF5: %s)", d->label, TwinRdHdfWhy(why, sizeof(why)));
     goto done;
   }
-  if (vl) ptr = (char **)calloc(BLOCK, sizeof(char *));
+  if (vl) {
+    dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl < 0 || H5Pset_vlen_mem_manager(dxpl, ArenaAlloc, &arena, ArenaFree, &arena) < 0) {
+      bad = TwinRdFail(rd, "cannot set up reading %s (HDF5: %s)", d->label, TwinRdHdfWhy(why, sizeof(why)));
+      goto done;
+    }
+    ptr = (char **)calloc(BLOCK, sizeof(char *));
+  }
   else fix = (char *)malloc((size_t)BLOCK * (fsize + 1));
   if (!ptr && !fix) {
     bad = TwinRdFail(rd, "out of memory reading %s", d->label);
@@ -298,18 +345,21 @@ int TwinRdDsetNames(TwinRd *rd, TwinRdDset *d, char (*out)[TWIN_NAME_LEN])
       break;
     }
     if (vl) memset(ptr, 0, BLOCK * sizeof(char *));
-    err = H5Dread(d->dset, mtype, mspace, d->space, H5P_DEFAULT, vl ? (void *)ptr : (void *)fix);
+    err = H5Dread(d->dset, mtype, mspace, d->space, vl ? dxpl : H5P_DEFAULT, vl ? (void *)ptr : (void *)fix);
     if (err < 0) bad = TwinRdFail(rd, "cannot read dataset %s as strings (HDF5: %s)", d->label, TwinRdHdfWhy(why, sizeof(why)));
     for (hsize_t k = 0; k < cnt && !bad; k++) {
       const char *s = vl ? ptr[k] : fix + k * (fsize + 1);
       bad           = CheckName(rd, s, start + k, d->label, out[start + k]);
     }
-    if (vl) (void)H5Dvlen_reclaim(mtype, mspace, H5P_DEFAULT, ptr);
+    ArenaClear(&arena);
     H5Sclose(mspace);
     mspace = -1;
   }
   (void)H5Sselect_all(d->space);
 done:
+  ArenaClear(&arena);
+  free(arena.p);
+  if (dxpl >= 0) H5Pclose(dxpl);
   if (mspace >= 0) H5Sclose(mspace);
   if (mtype >= 0) H5Tclose(mtype);
   free(ptr);
