@@ -12,6 +12,8 @@
 #include <hwloc.h>
 #include <hdf5.h>
 #include <omp.h>
+#include <twinfe/twin.h>
+#include <twinfe/obs.h>
 #include <time.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 static const char *Usage = "usage: twinfe run DECK [--set PATH=VALUE]... [--groups G] [--restart | --overwrite] [PETSc options]\n"
                            "       twinfe check DECK [--set PATH=VALUE]...\n"
+                           "       twinfe synthesize DECK [--set PATH=VALUE]...   (noisy sensor snapshots of a truth run)\n"
                            "       twinfe info\n"
                            "Options: -log_view (where time goes), -mechanics_ksp_monitor, -mechanics_ksp_rtol R,\n"
                            "         -thermal_ksp_monitor, -thermal_snes_monitor (radiation), any PETSc option.\n";
@@ -156,6 +159,21 @@ static PetscErrorCode CommandRun(const char *deckPath)
     TwinNode ens = NULL;
     PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
     PetscCheck(!(ens && Restart), PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: ensembles are not checkpointed; run %s again (with --overwrite)", deck->path);
+    if (ens && deck->assimilation.enabled) { /* a twin: ensemble + sensors + assimilation */
+      if (deck->assimilation.follow) { /* SIGTERM/SIGUSR1 end a follow: run after the current cycle */
+        struct sigaction sa;
+        PetscCall(PetscMemzero(&sa, sizeof(sa)));
+        sa.sa_handler = OnSignal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGUSR1, &sa, NULL);
+      }
+      PetscCall(TwinDeckDestroy(&deck));
+      PetscCall(TwinAssimilationRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups, &Signalled));
+      PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"ok\""));
+      PetscCall(TwinRunLogClose());
+      PetscFunctionReturn(0);
+    }
     if (ens) { /* a Monte Carlo ensemble of this model */
       PetscCall(TwinDeckDestroy(&deck));
       PetscCall(TwinEnsembleRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups));
@@ -388,6 +406,29 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", line));
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  materials: %" PetscInt_FMT ", probes: %" PetscInt_FMT "\n", deck->nmaterials, deck->output.nprobes));
+  if (deck->sensors.enabled) { /* every sensor located in the mesh; the snapshot files present */
+    TwinSensor     *sens;
+    PetscInt        ns, nt = 0, nd = 0, ng = 0;
+    TwinObsOperator H;
+    PetscCall(TwinSensorsFromDeck(deck, &ns, &sens));
+    PetscCall(TwinObsOperatorCreate(th, mech, ns, sens, &H));
+    for (PetscInt i = 0; i < ns; i++) {
+      nt += sens[i].kind == TWIN_SENSOR_TEMPERATURE;
+      nd += sens[i].kind == TWIN_SENSOR_DISPLACEMENT;
+      ng += sens[i].kind == TWIN_SENSOR_STRAIN;
+    }
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  sensors: %" PetscInt_FMT " (temperature %" PetscInt_FMT ", displacement %" PetscInt_FMT ", strain %" PetscInt_FMT "), all inside the mesh\n", ns, nt, nd, ng));
+    PetscCall(TwinObsOperatorDestroy(&H));
+    PetscCall(PetscFree(sens));
+  }
+  if (deck->assimilation.enabled) {
+    PetscInt n;
+    char   **files;
+    PetscCall(TwinSnapshotGlob(PETSC_COMM_WORLD, deck->assimilation.snapshots, &n, &files));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  snapshots: %" PetscInt_FMT " file(s) match %s\n", n, deck->assimilation.snapshots));
+    for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree(files[i]));
+    PetscCall(PetscFree(files));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory estimate: %.1f MiB (all ranks)\n", mem / 1048576.0));
   PetscCall(TwinMechanicsDestroy(&mech));
   PetscCall(TwinThermalDestroy(&th));
@@ -442,7 +483,7 @@ int main(int argc, char **argv)
     fputs(Usage, cmd ? stdout : stderr);
     return cmd ? 0 : 1;
   }
-  if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "info")) {
+  if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "info") && strcmp(cmd, "synthesize")) {
     fprintf(stderr, "twinfe: error: unknown command '%s'\n%s", cmd, Usage);
     return 1;
   }
@@ -506,6 +547,7 @@ int main(int argc, char **argv)
   }
   if (!strcmp(cmd, "run")) ierr = CommandRun(deck);
   else if (!strcmp(cmd, "check")) ierr = CommandCheck(deck);
+  else if (!strcmp(cmd, "synthesize")) ierr = TwinSynthesize(PETSC_COMM_WORLD, deck, NSet, SetArgs);
   else ierr = CommandInfo();
   PetscCall(PetscPopErrorHandler());
   if (ierr) {

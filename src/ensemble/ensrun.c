@@ -9,15 +9,7 @@
 #include <twinfe/output.h>
 #include <stdio.h>
 
-/* Quantities of interest per member: maxima over the mesh and the probe values. */
-#define QOI_MAX 64
-
-typedef struct {
-  PetscInt  nfield; /* values per owned vertex gathered per member */
-  PetscInt  nq;     /* scalar quantities of interest */
-  char      qname[QOI_MAX][TWIN_NAME_LEN];
-  PetscBool mech, therm;
-} Layout;
+#include "ensimpl.h"
 
 /* The output times of a run: t = 0 and every output.every, and the end (steady: one state). */
 static PetscErrorCode OutputTimes(TwinDeck deck, PetscInt *nt, PetscReal **times)
@@ -38,11 +30,8 @@ static PetscErrorCode OutputTimes(TwinDeck deck, PetscInt *nt, PetscReal **times
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
-                                    const Layout *L, PetscReal *fields, PetscReal qmax[3]);
-
 /* Owned-vertex fields of the current state, and this rank's maxima. */
-static PetscErrorCode CaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
+PetscErrorCode TwinEnsembleCaptureFields(TwinMesh mesh, TwinMechanics mech, TwinThermal th,
                                     const Layout *L, PetscReal *fields, PetscReal qmax[3])
 {
   PetscInt k = 0;
@@ -107,7 +96,7 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech
   }
   if (mech) PetscCall(TwinMechanicsUpdate(mech));
   if (mech) PetscCall(TwinMechanicsSolveState(mech));
-  PetscCall(CaptureFields(mesh, mech, th, L, &fields[0], qmax));
+  PetscCall(TwinEnsembleCaptureFields(mesh, mech, th, L, &fields[0], qmax));
   it = 1;
   if (deck->time.transient && th) {
     PetscInt nsteps = (PetscInt)PetscCeilReal(deck->time.end / deck->time.step - 1e-9);
@@ -115,7 +104,7 @@ static PetscErrorCode RunMember(TwinMesh mesh, TwinDeck deck, TwinMechanics mech
       PetscCall(TwinThermalStep(th, PetscMin(deck->time.step, deck->time.end - th->t)));
       if (it < nt && (n == nsteps || th->t >= times[it] - 1e-9 * deck->time.step)) {
         if (mech && mech->thermal) PetscCall(TwinMechanicsSolveState(mech));
-        PetscCall(CaptureFields(mesh, mech, th, L, &fields[it * tstride], qmax));
+        PetscCall(TwinEnsembleCaptureFields(mesh, mech, th, L, &fields[it * tstride], qmax));
         it++;
       }
     }
@@ -344,11 +333,6 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt n
   if (g == 0) {
     TwinOutput  out;
     TwinSpace   sp;
-    PetscInt    nstat = 2 + spec.nquantiles + (spec.exceed_field[0] ? 1 : 0);
-    PetscReal  *stat, *col;
-    const char *fname[5] = {"temperature", "displacement_x", "displacement_y", "displacement_z",
-                            "von_mises"};
-    PetscInt    f0       = L.therm ? 0 : 1;
     PetscCall(TwinSpaceCreate(mesh, 1, 1, 0, &sp));
     {
       Mat A;
@@ -356,74 +340,9 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt n
       PetscCall(MatDestroy(&A));
     }
     PetscCall(TwinOutputCreate(mesh, deck, sp, outdir, &out));
-    PetscCall(PetscMalloc2(nown + 1, &stat, M + 1, &col));
     for (PetscInt t = 0; t < nt; t++) { /* statistics at every output time */
-      const PetscReal *F = &fields[t * tstride];
       PetscCall(TwinOutputWriteStep(out, times[t], NULL, NULL));
-      for (PetscInt f = 0; f < L.nfield; f++) {
-        const char *fn = fname[f0 + f];
-        for (PetscInt s = 0; s < nstat; s++) {
-          char path[TWIN_PATH_LEN], name[TWIN_NAME_LEN];
-          for (PetscInt i = 0; i < nown; i++) {
-            PetscInt n = 0;
-            for (PetscInt m = 0; m < M; m++)
-              if (status[m]) col[n++] = F[((size_t)m * nown + i) * L.nfield + f];
-            if (s == 0 || s == 1) {
-              double mean, std;
-              TwinStatsMeanStd(n, col, 1, &mean, &std);
-              stat[i] = s == 0 ? mean : std;
-            } else if (s < 2 + spec.nquantiles)
-              stat[i] = TwinStatsQuantile(n, col, spec.quantiles[s - 2]);
-            else {
-              PetscInt  over = 0;
-              PetscReal lim  = spec.exceed_limit;
-              for (PetscInt j = 0; j < n; j++)
-                over += col[j] > lim;
-              stat[i] = (PetscReal)over / n;
-            }
-          }
-          if (s == 0)
-            PetscCall(PetscSNPrintf(name, sizeof(name), "mean_%s", fn));
-          else if (s == 1)
-            PetscCall(PetscSNPrintf(name, sizeof(name), "std_%s", fn));
-          else if (s < 2 + spec.nquantiles)
-            PetscCall(PetscSNPrintf(name, sizeof(name), "q%02d_%s",
-                                    (int)(100 * spec.quantiles[s - 2] + 0.5), fn));
-          else {
-            if (strcmp(spec.exceed_field, fn)) continue;
-            PetscCall(PetscSNPrintf(name, sizeof(name), "p_exceed_%s", fn));
-          }
-          PetscCall(PetscSNPrintf(path, sizeof(path), "/steps/%04" PetscInt_FMT "/statistics/%s", t,
-                                  name));
-          PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
-          if (t == nt - 1) { /* the final state also at /statistics (time-independent readers) */
-            PetscCall(PetscSNPrintf(path, sizeof(path), "/statistics/%s", name));
-            PetscCall(TwinOutputWriteVertexField(out, path, name, 1, stat));
-          }
-        }
-      }
-      if (L.mech && !strcmp(spec.exceed_field, "displacement_magnitude")) {
-        PetscInt fx = L.therm ? 1 : 0; /* displacement_x column */
-        for (PetscInt i = 0; i < nown; i++) {
-          PetscInt n = 0, over = 0;
-          for (PetscInt m = 0; m < M; m++) {
-            const PetscReal *u = &F[((size_t)m * nown + i) * L.nfield + fx];
-            if (!status[m]) continue;
-            n++;
-            over += PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) > spec.exceed_limit;
-          }
-          stat[i] = n ? (PetscReal)over / n : 0.0;
-        }
-        char path[TWIN_PATH_LEN];
-        PetscCall(PetscSNPrintf(
-            path, sizeof(path),
-            "/steps/%04" PetscInt_FMT "/statistics/p_exceed_displacement_magnitude", t));
-        PetscCall(
-            TwinOutputWriteVertexField(out, path, "p_exceed_displacement_magnitude", 1, stat));
-        if (t == nt - 1)
-          PetscCall(TwinOutputWriteVertexField(out, "/statistics/p_exceed_displacement_magnitude",
-                                               "p_exceed_displacement_magnitude", 1, stat));
-      }
+      PetscCall(TwinEnsembleWriteStatistics(out, &spec, &L, nown, M, status, &fields[t * tstride], t, t == nt - 1));
     }
     /* the member table: parameters, status, quantities of interest */
     {
@@ -468,7 +387,6 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt n
         out, L.mech && L.therm ? "thermo-mechanical ensemble"
                                : (L.therm ? "thermal ensemble" : "mechanical ensemble")));
     PetscCall(TwinOutputClose(&out, NULL, NULL));
-    PetscCall(PetscFree2(stat, col));
     PetscCall(TwinSpaceDestroy(&sp));
   }
   PetscCall(PetscPrintf(

@@ -6,16 +6,16 @@
 #include <twinfe/obs.h>
 
 struct _TwinObsOperator {
-  TwinThermal    th;   /* borrowed, may be NULL */
-  TwinMechanics  mech; /* borrowed, may be NULL */
-  PetscInt       n;    /* sensors */
-  TwinSensor    *s;    /* copy of the layout */
-  PetscInt       nmine;
-  PetscInt      *idx;  /* [nmine] sensors owned by this rank */
-  PetscInt      *cell; /* [nmine] local cell */
-  double        *xi;   /* [nmine*3] reference coordinates */
-  PetscBool      needsMech;
-  MPI_Comm       comm;
+  TwinThermal   th;   /* borrowed, may be NULL */
+  TwinMechanics mech; /* borrowed, may be NULL */
+  PetscInt      n;    /* sensors */
+  TwinSensor   *s;    /* copy of the layout */
+  PetscInt      nmine;
+  PetscInt     *idx;  /* [nmine] sensors owned by this rank */
+  PetscInt     *cell; /* [nmine] local cell */
+  double       *xi;   /* [nmine*3] reference coordinates */
+  PetscBool     needsMech;
+  MPI_Comm      comm;
 };
 
 typedef struct {
@@ -36,7 +36,8 @@ static int CompareKey(const void *a, const void *b)
 
   Collective
 @*/
-PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscInt n, const TwinSensor sensors[], TwinObsOperator *Hout)
+PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscInt n,
+                                     const TwinSensor sensors[], TwinObsOperator *Hout)
 {
   TwinObsOperator H;
   TwinSpace       sp;
@@ -48,7 +49,8 @@ PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscIn
   const char     *deckpath;
 
   PetscFunctionBegin;
-  PetscCheck(th || mech, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "the observation operator needs a thermal or a mechanical model");
+  PetscCheck(th || mech, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
+             "the observation operator needs a thermal or a mechanical model");
   sp       = th ? th->sp : mech->sp;
   mesh     = sp->mesh;
   deckpath = th ? th->deck->path : mech->deck->path;
@@ -61,13 +63,16 @@ PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscIn
   PetscCall(PetscMalloc1(n + 1, &H->s));
   PetscCall(PetscArraycpy(H->s, sensors, n));
   for (PetscInt i = 0; i < n; i++) {
-    const TwinSensor *s = &sensors[i];
+    const TwinSensor *s                         = &sensors[i];
     char              where[TWIN_PATH_LEN + 32] = "";
     if (s->line) snprintf(where, sizeof(where), "%s:%d:%d: ", deckpath, s->line, s->col);
     if (s->kind == TWIN_SENSOR_TEMPERATURE)
-      PetscCheck(th, H->comm, PETSC_ERR_USER, "%ssensor '%s' measures temperature but the deck has no thermal: section", where, s->name);
+      PetscCheck(th, H->comm, PETSC_ERR_USER,
+                 "%ssensor '%s' measures temperature but the deck has no thermal: section", where,
+                 s->name);
     else {
-      PetscCheck(mech, H->comm, PETSC_ERR_USER, "%ssensor '%s' measures %s but the deck has no mechanics: section", where, s->name,
+      PetscCheck(mech, H->comm, PETSC_ERR_USER,
+                 "%ssensor '%s' measures %s but the deck has no mechanics: section", where, s->name,
                  s->kind == TWIN_SENSOR_STRAIN ? "strain" : "displacement");
       H->needsMech = PETSC_TRUE;
     }
@@ -93,14 +98,17 @@ PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscIn
     tol = 1e-8 * (hi - lo);
     while (a < b) { /* first key with x >= lo - tol */
       PetscInt m = (a + b) / 2;
-      if (key[m].x < lo - tol) a = m + 1;
-      else b = m;
+      if (key[m].x < lo - tol)
+        a = m + 1;
+      else
+        b = m;
     }
     for (PetscInt k = a; k < n && key[k].x <= hi + tol; k++) {
       PetscInt i = key[k].i;
       double   x[3];
       if (cell[i] >= 0) continue;
-      for (PetscInt d = 0; d < 3; d++) x[d] = sensors[i].x[d];
+      for (PetscInt d = 0; d < 3; d++)
+        x[d] = sensors[i].x[d];
       if (TwinSpaceLocateInCell(sp, X, x, &xi[3 * i])) {
         cell[i]  = lc;
         owner[i] = rank;
@@ -110,11 +118,12 @@ PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscIn
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, owner, (PetscMPIInt)n, MPIU_INT, MPI_MIN, H->comm));
   for (PetscInt i = 0; i < n; i++) {
     if (owner[i] == PETSC_MAX_INT) {
-      const TwinSensor *s = &sensors[i];
+      const TwinSensor *s                         = &sensors[i];
       char              where[TWIN_PATH_LEN + 32] = "", pos[96];
       if (s->line) snprintf(where, sizeof(where), "%s:%d:%d: ", deckpath, s->line, s->col);
       snprintf(pos, sizeof(pos), "(%g, %g, %g)", (double)s->x[0], (double)s->x[1], (double)s->x[2]);
-      SETERRQ(H->comm, PETSC_ERR_USER, "%ssensor '%s' at %s is outside the mesh %s", where, s->name, pos, mesh->source);
+      SETERRQ(H->comm, PETSC_ERR_USER, "%ssensor '%s' at %s is outside the mesh %s", where, s->name,
+              pos, mesh->source);
     }
     if (owner[i] == rank) H->nmine++;
   }
@@ -123,7 +132,8 @@ PetscErrorCode TwinObsOperatorCreate(TwinThermal th, TwinMechanics mech, PetscIn
     if (owner[i] == rank) {
       H->idx[k]  = i;
       H->cell[k] = cell[i];
-      for (PetscInt d = 0; d < 3; d++) H->xi[3 * k + d] = xi[3 * i + d];
+      for (PetscInt d = 0; d < 3; d++)
+        H->xi[3 * k + d] = xi[3 * i + d];
       k++;
     }
   PetscCall(PetscFree4(key, owner, cell, xi));
@@ -146,6 +156,7 @@ PetscErrorCode TwinObsOperatorApply(TwinObsOperator H, PetscReal hx[])
   const PetscScalar *tl = NULL, *ul = NULL;
 
   PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(TWIN_EVENTS.ObsApply, 0, 0, 0, 0));
   PetscCall(PetscArrayzero(hx, H->n));
   if (H->th) PetscCall(VecGetArrayRead(H->th->Tlocal, &tl));
   if (H->mech && H->needsMech) PetscCall(VecGetArrayRead(H->mech->ulocal, &ul));
@@ -158,7 +169,8 @@ PetscErrorCode TwinObsOperatorApply(TwinObsOperator H, PetscReal hx[])
       double    te[TWK_MAX_NODES];
       TwinSpaceCellValues(sp, lc, tl, te);
       TwkBasisEval(&sp->elem, &H->xi[3 * k], N, NULL);
-      for (PetscInt a = 0; a < sp->nen; a++) v += N[a] * te[a];
+      for (PetscInt a = 0; a < sp->nen; a++)
+        v += N[a] * te[a];
     } else {
       TwinSpace sp  = H->mech->sp;
       PetscInt  dim = sp->dim;
@@ -167,14 +179,16 @@ PetscErrorCode TwinObsOperatorApply(TwinObsOperator H, PetscReal hx[])
       if (s->kind == TWIN_SENSOR_DISPLACEMENT) {
         TwkBasisEval(&sp->elem, &H->xi[3 * k], N, NULL);
         for (PetscInt a = 0; a < sp->nen; a++)
-          for (PetscInt d = 0; d < dim; d++) v += N[a] * ue[a * dim + d] * s->dir[d];
+          for (PetscInt d = 0; d < dim; d++)
+            v += N[a] * ue[a * dim + d] * s->dir[d];
       } else { /* total strain along the gauge: d . sym(grad u) d = d_i d_j du_i/dx_j */
         double dNdx[TWK_MAX_NODES * 3];
         TwinSpaceCellCoordinates(sp, lc, X);
         TwkPhysicalGradients(&sp->elem, X, &H->xi[3 * k], N, dNdx);
         for (PetscInt a = 0; a < sp->nen; a++)
           for (PetscInt i = 0; i < dim; i++)
-            for (PetscInt j = 0; j < dim; j++) v += s->dir[i] * s->dir[j] * ue[a * dim + i] * dNdx[a * dim + j];
+            for (PetscInt j = 0; j < dim; j++)
+              v += s->dir[i] * s->dir[j] * ue[a * dim + i] * dNdx[a * dim + j];
       }
     }
     hx[H->idx[k]] = v;
@@ -182,6 +196,7 @@ PetscErrorCode TwinObsOperatorApply(TwinObsOperator H, PetscReal hx[])
   if (H->th) PetscCall(VecRestoreArrayRead(H->th->Tlocal, &tl));
   if (ul) PetscCall(VecRestoreArrayRead(H->mech->ulocal, &ul));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hx, (PetscMPIInt)H->n, MPIU_REAL, MPI_SUM, H->comm));
+  PetscCall(PetscLogEventEnd(TWIN_EVENTS.ObsApply, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 

@@ -26,6 +26,10 @@ PetscErrorCode TwinInitializePackage(void)
   PetscCall(PetscLogEventRegister("TwinSolve", TWIN_EVENTS.classid, &TWIN_EVENTS.Solve));
   PetscCall(PetscLogEventRegister("TwinStress", TWIN_EVENTS.classid, &TWIN_EVENTS.StressRecovery));
   PetscCall(PetscLogEventRegister("TwinOutputWrite", TWIN_EVENTS.classid, &TWIN_EVENTS.OutputWrite));
+  PetscCall(PetscLogEventRegister("TwinForecast", TWIN_EVENTS.classid, &TWIN_EVENTS.Forecast));
+  PetscCall(PetscLogEventRegister("TwinObsApply", TWIN_EVENTS.classid, &TWIN_EVENTS.ObsApply));
+  PetscCall(PetscLogEventRegister("TwinAnalysis", TWIN_EVENTS.classid, &TWIN_EVENTS.Analysis));
+  PetscCall(PetscLogEventRegister("TwinSnapshotRead", TWIN_EVENTS.classid, &TWIN_EVENTS.SnapshotRead));
   PetscFunctionReturn(0);
 }
 
