@@ -33,6 +33,10 @@
 # as CASE "ishigami", and the ensemble-moment convergence study (validation/ensemble_moments.c,
 # build/validation/ensemble_moments, MOMENTS=...) as CASE "ensemble_moments"; both when no CASE
 # is given. ENSEMBLE_TIMEOUT: seconds (default 300). Output: validation/out/NAME.{log,err,rc}.
+# The ensemble-filter benchmark on the Lorenz-96 model (validation/lorenz96.c,
+# build/validation/lorenz96, LORENZ96=...: ETKF, LETKF and EnKF analysis RMSE against Sakov and
+# Oke 2008) runs the same way, serial, as CASE "lorenz96" and when no CASE is given
+# (LORENZ96_TIMEOUT, default 300); output validation/out/lorenz96.{log,err,rc}.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -53,6 +57,8 @@ SLAB_TIMEOUT=${SLAB_TIMEOUT:-300}
 ISHIGAMI=${ISHIGAMI:-$root/build/validation/ishigami}
 MOMENTS=${MOMENTS:-$root/build/validation/ensemble_moments}
 ENSEMBLE_TIMEOUT=${ENSEMBLE_TIMEOUT:-300}
+LORENZ96=${LORENZ96:-$root/build/validation/lorenz96}
+LORENZ96_TIMEOUT=${LORENZ96_TIMEOUT:-300}
 LE11=${LE11:-$root/build/validation/le11}
 LE11_TIMEOUT=${LE11_TIMEOUT:-300}
 run=1
@@ -61,6 +67,7 @@ mms=0
 slab=0
 ishigami=0
 moments=0
+lorenz96=0
 le11=0
 ensbar=0
 nargs=0
@@ -72,6 +79,7 @@ for a in "$@"; do
     slab) slab=1; nargs=$((nargs + 1)) ;;
     ishigami) ishigami=1; nargs=$((nargs + 1)) ;;
     ensemble_moments) moments=1; nargs=$((nargs + 1)) ;;
+    lorenz96) lorenz96=1; nargs=$((nargs + 1)) ;;
     le11) le11=1; nargs=$((nargs + 1)) ;;
     ensemble_bar) ensbar=1; nargs=$((nargs + 1)) ;;
     *) nargs=$((nargs + 1))
@@ -83,6 +91,7 @@ if [ $nargs -eq 0 ]; then
   slab=1
   ishigami=1
   moments=1
+  lorenz96=1
   le11=1
   ensbar=1
   for c in "$here"/*/case.txt; do cases+=("$(dirname "$c")"); done
@@ -157,6 +166,7 @@ if [ $run = 1 ]; then
   [ $slab = 1 ] && run_study slab "$SLAB" "$SLAB_TIMEOUT"
   [ $ishigami = 1 ] && run_study ishigami "$ISHIGAMI" "$ENSEMBLE_TIMEOUT" 1
   [ $moments = 1 ] && run_study ensemble_moments "$MOMENTS" "$ENSEMBLE_TIMEOUT" 1
+  [ $lorenz96 = 1 ] && run_study lorenz96 "$LORENZ96" "$LORENZ96_TIMEOUT" 1
   [ $le11 = 1 ] && run_study le11 "$LE11" "$LE11_TIMEOUT"
   if [ $ensbar = 1 ]; then # ensembles of the FE model (a script: it runs three ensembles)
     mkdir -p "$here/out"
@@ -200,6 +210,7 @@ printed=0
 [ $slab = 1 ] && print_study slab "$SLAB" "Transient thermal time-step convergence"
 [ $ishigami = 1 ] && print_study ishigami "$ISHIGAMI" "Sobol' indices of the Ishigami function" 1
 [ $moments = 1 ] && print_study ensemble_moments "$MOMENTS" "Ensemble moments: Monte Carlo and Latin hypercube convergence" 1
+[ $lorenz96 = 1 ] && print_study lorenz96 "$LORENZ96" "Ensemble filters on Lorenz-96 (ETKF, LETKF, EnKF; Sakov and Oke 2008)" 1
 [ $le11 = 1 ] && print_study le11 "$LE11" "NAFEMS LE11, prescribed temperature field"
 [ $ensbar = 1 ] && print_study ensemble_bar "$here/ensemble_bar/run.sh" "Ensemble moments of the FE model (bar in tension: uncertain load, lognormal modulus; 2 groups)" 2
 exit $status
