@@ -4,7 +4,7 @@
 #                   validation, and the Slurm tests on a private local Slurm
 #   make validate   the validation table (published reference values)
 #   make bench      performance figures (printed, never pass/fail)
-#   make demo       run the shipped demo deck on 2 ranks
+#   make demo       run the shipped demo twin on 2 ranks and plot its sensors (out/demo-twin)
 PKGS      := petsc hdf5-openmpi hwloc cunit yaml-0.1
 CC        := mpicc
 OPT       ?= -O3 -march=x86-64-v2 -funroll-loops
@@ -99,7 +99,8 @@ bench: deps all $(BENCH_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(MPIEXEC) -n 2 bin/twinfe run inputs/demo/plate.yaml --overwrite
+	$(MPIEXEC) -n 2 bin/twinfe run inputs/demo/twin.yaml --groups 2 --overwrite
+	/usr/bin/python3 scripts/plot_twin.py out/demo-twin --truth inputs/demo/sensors/truth.h5
 
 install: all
 	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include/twinfe
