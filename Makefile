@@ -86,6 +86,7 @@ mpitest: bin/twinfe $(MPI_BIN)
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/run.sh
 	./tests/ensemble/run.sh
 	./tests/restart/run.sh
+	./tests/twin/run.sh
 
 badinput: bin/twinfe $(BUILD)/tests/sensors/snapcheck
 	./tests/decks/run.sh
