@@ -102,6 +102,15 @@ PETSC_INTERN herr_t TwinWrReals(hid_t loc, const char name[], int ndims, const h
 PETSC_INTERN herr_t TwinWrAttr(hid_t loc, const char name[], hid_t ftype, hid_t mtype, const void *v);
 PETSC_INTERN int    TwinWrBegin(TwinRd *rd, const char tmp[], hid_t *file);
 PETSC_INTERN int    TwinWrEnd(TwinRd *rd, const char tmp[], hid_t file, int bad);
+/* Run fn (a parser of FILE) in a child process, so that a defect of libhdf5 itself on a damaged
+ * file (HDF5 1.10 crashes on some: a corrupt global heap makes H5HG_read copy wild memory) is a
+ * message, not a dead run. fn returns 0 and a malloc'ed payload, or nonzero and a message; the
+ * child sends either through a pipe. A child killed by a signal or running longer than
+ * TWIN_OBS_SANDBOX_SECONDS gives "FILE: ... (the file is damaged)". Without fork (it fails, or
+ * TWINFE_SENSOR_SANDBOX=0 in the environment) fn runs in this process. */
+#define TWIN_OBS_SANDBOX_SECONDS 120
+typedef int (*TwinSandboxFn)(void *ctx, char msg[], size_t msglen, void **payload, size_t *size);
+PETSC_INTERN int TwinSandboxRun(const char file[], TwinSandboxFn fn, void *ctx, size_t maxsize, char msg[], size_t msglen, void **payload, size_t *size);
 /* Temporary name of an atomic write: PATH.tmp.PID */
 PETSC_INTERN void TwinObsTmpName(const char path[], char tmp[], size_t len);
 

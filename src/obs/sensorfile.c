@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- untrusted-file reading ------------------------------------------------------------ */
@@ -631,6 +635,117 @@ void TwinObsTmpName(const char path[], char tmp[], size_t len)
   snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
 }
 
+/* ---- sandbox --------------------------------------------------------------------------- */
+static int WriteAll(int fd, const void *buf, size_t len)
+{
+  const char *p = (const char *)buf;
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return 1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Read len bytes before the deadline (seconds since the epoch); 1: short or late. */
+static int ReadAll(int fd, void *buf, size_t len, time_t deadline, int *late)
+{
+  char *p = (char *)buf;
+  while (len) {
+    struct pollfd pf   = {fd, POLLIN, 0};
+    time_t        left = deadline - time(NULL);
+    int           r;
+    if (left <= 0) {
+      *late = 1;
+      return 1;
+    }
+    r = poll(&pf, 1, (int)(left > 1000 ? 1000000 : left * 1000));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return 1;
+    if (r == 0) continue;
+    {
+      ssize_t got = read(fd, p, len);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return 1;
+      p += got;
+      len -= (size_t)got;
+    }
+  }
+  return 0;
+}
+
+int TwinSandboxRun(const char file[], TwinSandboxFn fn, void *ctx, size_t maxsize, char msg[], size_t msglen, void **payload, size_t *size)
+{
+  const char *env = getenv("TWINFE_SENSOR_SANDBOX");
+  int         fd[2], status = 0, late = 0, bad;
+  pid_t       pid;
+  struct {
+    int    bad;
+    size_t len;
+  } head;
+
+  *payload = NULL;
+  *size    = 0;
+  if ((env && !strcmp(env, "0")) || pipe(fd)) return fn(ctx, msg, msglen, payload, size);
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0) {
+    close(fd[0]);
+    close(fd[1]);
+    return fn(ctx, msg, msglen, payload, size);
+  }
+  if (pid == 0) { /* the child: parse, send, leave without running any exit handler (MPI's) */
+    void  *out = NULL;
+    size_t len = 0;
+    /* not PETSc's handlers (they would print a traceback and call MPI_Abort): just die */
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGFPE, SIG_DFL);
+    signal(SIGILL, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    close(fd[0]);
+    head.bad = fn(ctx, msg, msglen, &out, &len);
+    head.len = head.bad ? strnlen(msg, msglen) : len;
+    if (WriteAll(fd[1], &head, sizeof(head)) || WriteAll(fd[1], head.bad ? (const void *)msg : out, head.len)) _exit(3);
+    _exit(0);
+  }
+  close(fd[1]);
+  {
+    time_t deadline = time(NULL) + TWIN_OBS_SANDBOX_SECONDS;
+    bad             = ReadAll(fd[0], &head, sizeof(head), deadline, &late);
+    if (!bad && head.len > (head.bad ? msglen - 1 : maxsize)) bad = 1;
+    if (!bad && !head.bad && head.len && !(*payload = malloc(head.len))) {
+      bad = 1;
+      late = 0;
+    }
+    if (!bad) bad = ReadAll(fd[0], head.bad ? (void *)msg : *payload, head.len, deadline, &late);
+  }
+  close(fd[0]);
+  if (late) kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (!bad && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (head.bad) {
+      msg[head.len] = 0;
+      return head.bad;
+    }
+    *size = head.len;
+    return 0;
+  }
+  free(*payload);
+  *payload = NULL;
+  if (late) snprintf(msg, msglen, "%s: reading it did not finish in %d s (the file is damaged)", file, TWIN_OBS_SANDBOX_SECONDS);
+  else if (WIFSIGNALED(status))
+    snprintf(msg, msglen, "%s: the HDF5 library crashed reading it (signal %d, %s: the file is damaged)", file, WTERMSIG(status), strsignal(WTERMSIG(status)));
+  else snprintf(msg, msglen, "%s: the reader process failed (exit status %d; the file is damaged, or out of memory)", file, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  for (char *p = msg; *p; p++)
+    if ((unsigned char)*p < 0x20) *p = '?';
+  return 1;
+}
+
 /* ---- layout file ----------------------------------------------------------------------- */
 static int KindFromName(const char s[], TwinSensorKind *kind)
 {
@@ -813,7 +928,27 @@ done:
   return bad;
 }
 
-/* Rank 0 parses, every rank gets the list or the status and message. */
+typedef struct {
+  const char *path;
+} LayoutCtx;
+static int LayoutSandboxed(void *ctx, char msg[], size_t msglen, void **payload, size_t *size)
+{
+  PetscInt    n;
+  TwinSensor *s;
+  int         bad = TwinSensorLayoutParse(((LayoutCtx *)ctx)->path, &n, &s, msg, msglen);
+  if (bad) return bad;
+  *size    = (size_t)n * sizeof(TwinSensor);
+  *payload = malloc(*size);
+  if (*payload) memcpy(*payload, s, *size);
+  ObsFree(s);
+  if (!*payload) {
+    snprintf(msg, msglen, "%s: out of memory for %lld sensors", ((LayoutCtx *)ctx)->path, (long long)n);
+    return 1;
+  }
+  return 0;
+}
+
+/* Rank 0 parses (in a sandbox process), every rank gets the list or the status and message. */
 static PetscErrorCode LayoutReadBcast(MPI_Comm comm, const char path[], PetscInt *n, TwinSensor **sensors, int *bad, char msg[TWIN_OBS_MSG_LEN])
 {
   PetscMPIInt rank;
@@ -824,7 +959,18 @@ static PetscErrorCode LayoutReadBcast(MPI_Comm comm, const char path[], PetscInt
   *bad     = 0;
   msg[0]   = 0;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) *bad = TwinSensorLayoutParse(path, n, sensors, msg, TWIN_OBS_MSG_LEN);
+  if (rank == 0) {
+    LayoutCtx ctx = {path};
+    void     *buf = NULL;
+    size_t    len = 0;
+    *bad          = TwinSandboxRun(path, LayoutSandboxed, &ctx, (size_t)TWIN_OBS_MAX_N * sizeof(TwinSensor), msg, TWIN_OBS_MSG_LEN, &buf, &len);
+    if (!*bad) {
+      *n = (PetscInt)(len / sizeof(TwinSensor));
+      PetscCall(PetscMalloc1(*n, sensors));
+      PetscCall(PetscMemcpy(*sensors, buf, (size_t)*n * sizeof(TwinSensor)));
+    }
+    free(buf);
+  }
   PetscCallMPI(MPI_Bcast(bad, 1, MPI_INT, 0, comm));
   if (*bad) {
     PetscCallMPI(MPI_Bcast(msg, TWIN_OBS_MSG_LEN, MPI_CHAR, 0, comm));

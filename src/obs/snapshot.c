@@ -288,6 +288,42 @@ done:
   return bad;
 }
 
+typedef struct {
+  const char       *path;
+  PetscInt          nsensors;
+  const TwinSensor *sensors;
+  double            start;
+} SnapCtx;
+/* payload: time (double), then n x (sensor PetscInt, value PetscReal, sigma PetscReal) */
+typedef struct {
+  PetscInt  sensor;
+  PetscReal value, sigma;
+} SnapEntry;
+static int SnapSandboxed(void *ctx, char msg[], size_t msglen, void **payload, size_t *size)
+{
+  SnapCtx     *c = (SnapCtx *)ctx;
+  TwinSnapshot snap;
+  int          bad = TwinSnapshotParse(c->path, c->nsensors, c->sensors, c->start, &snap, msg, msglen);
+  if (bad) return bad;
+  *size    = sizeof(double) + (size_t)snap.n * sizeof(SnapEntry);
+  *payload = malloc(*size);
+  if (*payload) {
+    double     t = (double)snap.time;
+    SnapEntry *e = (SnapEntry *)((char *)*payload + sizeof(double));
+    memcpy(*payload, &t, sizeof(double));
+    for (PetscInt i = 0; i < snap.n; i++) {
+      SnapEntry x = {snap.sensor[i], snap.value[i], snap.sigma[i]};
+      memcpy(&e[i], &x, sizeof(x));
+    }
+  }
+  (void)TwinSnapshotDestroy(&snap);
+  if (!*payload) {
+    snprintf(msg, msglen, "%s: out of memory", c->path);
+    return 1;
+  }
+  return 0;
+}
+
 /*@C
   TwinSnapshotRead - Rank 0 parses the snapshot, every rank gets it or the same error
   (PETSC_ERR_FILE_UNEXPECTED, the one-line message of TwinSnapshotParse). Collective.
@@ -300,8 +336,31 @@ PetscErrorCode TwinSnapshotRead(MPI_Comm comm, const char path[], PetscInt nsens
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) bad = TwinSnapshotParse(path, nsensors, sensors, start_epoch, snap, msg, sizeof(msg));
-  else {
+  if (rank == 0) {
+    SnapCtx ctx = {path, nsensors, sensors, start_epoch};
+    void   *buf = NULL;
+    size_t  len = 0;
+    PetscCall(PetscMemzero(snap, sizeof(*snap)));
+    PetscCall(PetscStrncpy(snap->file, path, sizeof(snap->file)));
+    bad = TwinSandboxRun(path, SnapSandboxed, &ctx, sizeof(double) + (size_t)PetscMax(nsensors, 0) * sizeof(SnapEntry), msg, sizeof(msg), &buf, &len);
+    if (!bad) {
+      double t;
+      memcpy(&t, buf, sizeof(double));
+      snap->time = (PetscReal)t;
+      snap->n    = (PetscInt)((len - sizeof(double)) / sizeof(SnapEntry));
+      PetscCall(PetscMalloc1(snap->n, &snap->sensor));
+      PetscCall(PetscMalloc1(snap->n, &snap->value));
+      PetscCall(PetscMalloc1(snap->n, &snap->sigma));
+      for (PetscInt i = 0; i < snap->n; i++) {
+        SnapEntry x;
+        memcpy(&x, (char *)buf + sizeof(double) + (size_t)i * sizeof(SnapEntry), sizeof(x));
+        snap->sensor[i] = x.sensor;
+        snap->value[i]  = x.value;
+        snap->sigma[i]  = x.sigma;
+      }
+    }
+    free(buf);
+  } else {
     PetscCall(PetscMemzero(snap, sizeof(*snap)));
     PetscCall(PetscStrncpy(snap->file, path, sizeof(snap->file)));
   }
