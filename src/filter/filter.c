@@ -73,9 +73,11 @@ typedef struct {
   PetscReal    rho;
   PetscReal   *S, *d, *ybar; /* S[i * N + k] = S_ik: as a column-major N x nobs matrix it is S^T */
   /* transform workspace */
-  PetscReal   *St, *dl, *A, *Z, *ev, *v1, *v2, *work, *T;
+  PetscReal   *St, *dl, *A, *Z, *ev, *g, *v1, *v2, *work, *T, *p1, *p2;
   PetscBLASInt lwork;
+  PetscInt     L;        /* observations of the current transform */
   PetscBool    identity; /* T = I */
+  PetscBool    factored; /* T = I + S^T U diag(g) U^T S + wbar 1^T, not formed */
   /* application workspace */
   PetscReal   *anom, *mu, *sb;
   /* LETKF */
@@ -100,8 +102,11 @@ static PetscErrorCode Syev(Work *w, PetscBLASInt n, PetscReal *A, PetscReal *ev)
   PetscFunctionReturn(0);
 }
 
-/* w->T (column-major N x N, T[k + j N] = T_kj) from L observations idx (NULL: 0..L-1) with
- * localization weights wt (NULL: 1) */
+/* The transform from L observations idx (NULL: 0..L-1) with localization weights wt (NULL: 1).
+ * L = 0: identity. L >= N: w->T (column-major N x N, T[k + j N] = T_kj). 0 < L < N: kept
+ * factored, T = I + Z diag(g) Z^T + wbar 1^T with Z = S^T U: w->St (S^T, N x L), w->A (U, L x L),
+ * w->g (L), w->v2 (wbar, N); ApplyRows then costs 2 N L + 2 L^2 per row instead of forming T
+ * (N^2 L) and applying it (N^2 per row), which is what LETKF needs (few rows per transform). */
 static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx, const PetscReal *wt)
 {
   const PetscInt  N = w->N;
@@ -112,6 +117,8 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
 
   PetscFunctionBegin;
   w->identity = L == 0 ? PETSC_TRUE : PETSC_FALSE;
+  w->factored = PETSC_FALSE;
+  w->L        = L;
   if (L == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(L, &bL));
   for (PetscInt l = 0; l < L; l++) {
@@ -124,36 +131,35 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
     w->dl[l] = s * w->d[i];
   }
   if (L < N) { /* observation space: S S^T = U diag(mu) U^T (L x L) */
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bL, &bN, &fone, w->St, &bN, w->St, &bN, &fzero, w->A, &bL));
+    PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "T", &bL, &bN, &fone, w->St, &bN, &fzero, w->A, &bL));
     PetscCall(Syev(w, bL, w->A, w->ev));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bL, &bL, &fone, w->St, &bN, w->A, &bL, &fzero, w->Z, &bN)); /* Z = S^T U */
-    PetscCallBLAS("BLASgemv", BLASgemv_("T", &bL, &bL, &fone, w->A, &bL, w->dl, &one, &fzero, w->v1, &one));      /* U^T d */
+    PetscCallBLAS("BLASgemv", BLASgemv_("T", &bL, &bL, &fone, w->A, &bL, w->dl, &one, &fzero, w->v1, &one)); /* U^T d */
     for (PetscInt k = 0; k < L; k++) {
       const PetscReal mu = PetscMax(w->ev[k], 0.0), s = PetscSqrtReal(a + mu);
-      const PetscReal g = -1.0 / (s * (sa + s));
+      w->g[k] = -1.0 / (s * (sa + s)); /* (sqrt(a / (a + mu)) - 1) / mu, stable */
       w->v1[k] /= a + mu;
-      for (PetscInt r = 0; r < N; r++) w->St[r + (size_t)k * N] = g * w->Z[r + (size_t)k * N]; /* Z diag(g) */
     }
-    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->Z, &bN, w->v1, &one, &fzero, w->v2, &one)); /* wbar */
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bL, &fone, w->St, &bN, w->Z, &bN, &fzero, T, &bN));
-    for (PetscInt k = 0; k < N; k++) T[k + (size_t)k * N] += 1.0;
-  } else { /* ensemble space: a I + S^T S = V diag(lambda) V^T (N x N) */
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bL, &fone, w->St, &bN, w->St, &bN, &fzero, w->A, &bN));
-    for (PetscInt k = 0; k < N; k++) w->A[k + (size_t)k * N] += a;
-    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->dl, &one, &fzero, w->v2, &one)); /* S^T d */
-    PetscCall(Syev(w, bN, w->A, w->ev));
-    PetscCallBLAS("BLASgemv", BLASgemv_("T", &bN, &bN, &fone, w->A, &bN, w->v2, &one, &fzero, w->v1, &one)); /* V^T S^T d */
-    for (PetscInt k = 0; k < N; k++) {
-      const PetscReal lam = w->ev[k];
-      PetscReal       f;
-      PetscCheck(lam > 0 && !PetscIsInfOrNanReal(lam), PETSC_COMM_SELF, PETSC_ERR_FP, "filter: eigenvalue %g of (N-1) I + S^T S is not positive", (double)lam);
-      w->v1[k] /= lam;
-      f = PetscPowReal(a / lam, 0.25); /* W = Z Z^T, Z = V diag((a / lambda)^1/4) */
-      for (PetscInt r = 0; r < N; r++) w->Z[r + (size_t)k * N] = f * w->A[r + (size_t)k * N];
-    }
-    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bN, &fone, w->A, &bN, w->v1, &one, &fzero, w->v2, &one)); /* wbar */
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bN, &fone, w->Z, &bN, w->Z, &bN, &fzero, T, &bN));
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bL, &bL, &fone, w->A, &bL, w->v1, &one, &fzero, w->Z, &one)); /* U (.) */
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->Z, &one, &fzero, w->v2, &one)); /* wbar = S^T U (.) */
+    w->factored = PETSC_TRUE;
+    PetscFunctionReturn(0);
   }
+  /* ensemble space: a I + S^T S = V diag(lambda) V^T (N x N) */
+  PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &bN, &bL, &fone, w->St, &bN, &fzero, w->A, &bN));
+  for (PetscInt k = 0; k < N; k++) w->A[k + (size_t)k * N] += a;
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->dl, &one, &fzero, w->v2, &one)); /* S^T d */
+  PetscCall(Syev(w, bN, w->A, w->ev));
+  PetscCallBLAS("BLASgemv", BLASgemv_("T", &bN, &bN, &fone, w->A, &bN, w->v2, &one, &fzero, w->v1, &one)); /* V^T S^T d */
+  for (PetscInt k = 0; k < N; k++) {
+    const PetscReal lam = w->ev[k];
+    PetscReal       f;
+    PetscCheck(lam > 0 && !PetscIsInfOrNanReal(lam), PETSC_COMM_SELF, PETSC_ERR_FP, "filter: eigenvalue %g of (N-1) I + S^T S is not positive", (double)lam);
+    w->v1[k] /= lam;
+    f = PetscPowReal(a / lam, 0.25); /* W = Z Z^T, Z = V diag((a / lambda)^1/4) */
+    for (PetscInt r = 0; r < N; r++) w->Z[r + (size_t)k * N] = f * w->A[r + (size_t)k * N];
+  }
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bN, &fone, w->A, &bN, w->v1, &one, &fzero, w->v2, &one)); /* wbar */
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bN, &fone, w->Z, &bN, w->Z, &bN, &fzero, T, &bN));
   for (PetscInt j = 0; j < N; j++)
     for (PetscInt k = 0; k < N; k++) T[k + (size_t)j * N] += w->v2[k];
   PetscFunctionReturn(0);
@@ -163,7 +169,7 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
 static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal rtps)
 {
   const PetscInt  N   = w->N;
-  const PetscReal rho = w->rho, fzero = 0.0;
+  const PetscReal rho = w->rho, fzero = 0.0, fone = 1.0;
   PetscBLASInt    bN = w->bN, bnb;
 
   PetscFunctionBegin;
@@ -185,22 +191,36 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
     PetscFunctionReturn(0);
   }
   PetscCall(PetscBLASIntCast(nb, &bnb));
-  /* column-major view: rows^T (N x nb) = T^T (N x N) anom^T (N x nb) */
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &rho, w->T, &bN, w->anom, &bN, &fzero, rows, &bN));
-  for (PetscInt r = 0; r < nb; r++) {
+  /* column-major views: anom^T and rows^T are N x nb; rows^T <- T^T anom^T = (x' T)^T */
+  if (w->factored) { /* x' T = x' + ((x' S^T U) diag(g)) U^T S + (x' wbar) 1^T */
+    PetscBLASInt bL;
+    PetscCall(PetscBLASIntCast(w->L, &bL));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bN, &fone, w->St, &bN, w->anom, &bN, &fzero, w->p1, &bL)); /* S x'^T */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p1, &bL, &fzero, w->p2, &bL));   /* U^T . */
+    for (PetscInt r = 0; r < nb; r++)
+      for (PetscInt l = 0; l < w->L; l++) w->p2[l + (size_t)r * w->L] *= w->g[l];
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p2, &bL, &fzero, w->p1, &bL)); /* U . */
+    for (PetscInt r = 0; r < nb; r++) {
+      const PetscReal *an = w->anom + (size_t)r * N;
+      PetscReal       *x  = rows + (size_t)r * N, c = 0;
+      for (PetscInt k = 0; k < N; k++) c += an[k] * w->v2[k];
+      for (PetscInt k = 0; k < N; k++) x[k] = an[k] + c;
+    }
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bL, &fone, w->St, &bN, w->p1, &bL, &fone, rows, &bN)); /* + S^T . */
+  } else {
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->T, &bN, w->anom, &bN, &fzero, rows, &bN));
+  }
+  for (PetscInt r = 0; r < nb; r++) { /* rows hold x' T: x_a = xbar + rho (m + f (x' T - m)) */
     PetscReal *x = rows + (size_t)r * N, m = 0, s = 0, f = 1.0;
     for (PetscInt k = 0; k < N; k++) m += x[k];
     m /= (PetscReal)N;
     if (rtps > 0) {
       PetscReal sa;
       for (PetscInt k = 0; k < N; k++) s += (x[k] - m) * (x[k] - m);
-      sa = PetscSqrtReal(s / (PetscReal)(N - 1));
+      sa = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
       if (sa > 0) f = 1.0 + rtps * (w->sb[r] - sa) / sa;
     }
-    if (f != 1.0)
-      for (PetscInt k = 0; k < N; k++) x[k] = w->mu[r] + m + f * (x[k] - m);
-    else
-      for (PetscInt k = 0; k < N; k++) x[k] += w->mu[r];
+    for (PetscInt k = 0; k < N; k++) x[k] = w->mu[r] + rho * (m + f * (x[k] - m));
   }
   PetscFunctionReturn(0);
 }
@@ -334,6 +354,7 @@ static PetscErrorCode EnKFTransform(Work *w, const TwinFilterOptions *opt)
 
   PetscFunctionBegin;
   w->identity = nobs == 0 ? PETSC_TRUE : PETSC_FALSE;
+  w->factored = PETSC_FALSE;
   if (nobs == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(nobs, &bm));
   PetscCall(PetscMalloc3((size_t)nobs * nobs, &C, (size_t)nobs * N, &D, N, &e));
@@ -425,6 +446,7 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   PetscCall(PetscMalloc5((size_t)nobs * N + 1, &w.S, nobs + 1, &w.d, nobs + 1, &w.ybar, (size_t)nobs * N + 1, &w.St, nmax, &w.dl));
   PetscCall(PetscMalloc5((size_t)N * N, &w.A, (size_t)N * N, &w.Z, N, &w.ev, nmax, &w.v1, nmax, &w.v2));
   PetscCall(PetscMalloc4((size_t)N * N, &w.T, (size_t)CHUNK * N, &w.anom, CHUNK, &w.mu, CHUNK, &w.sb));
+  PetscCall(PetscMalloc3(N, &w.g, (size_t)CHUNK * N, &w.p1, (size_t)CHUNK * N, &w.p2));
   { /* syev workspace for the largest matrix (N x N) */
     PetscBLASInt query = -1, info = 0;
     PetscReal    opt_lwork = 0;
@@ -481,6 +503,7 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   }
   PetscCall(PetscFree(w.work));
   PetscCall(PetscFree4(w.T, w.anom, w.mu, w.sb));
+  PetscCall(PetscFree3(w.g, w.p1, w.p2));
   PetscCall(PetscFree5(w.A, w.Z, w.ev, w.v1, w.v2));
   PetscCall(PetscFree5(w.S, w.d, w.ybar, w.St, w.dl));
   PetscFunctionReturn(0);
