@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <twinfe/deck.h>
+#include <twinfe/ensemble.h>
 
 #if defined(__GNUC__)
 #define TWIN_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -36,6 +37,19 @@ PETSC_INTERN PetscErrorCode TwinDeckGetReal(TwinDeck, TwinNode, const char where
 PETSC_INTERN PetscErrorCode TwinDeckGetInt(TwinDeck, TwinNode, const char where[], PetscInt *);
 PETSC_INTERN PetscErrorCode TwinDeckGetEnum(TwinDeck, TwinNode, const char where[],
                                             const char *const names[], PetscInt n, PetscInt *);
+/* Any scalar as a string of at most len - 1 characters. */
+PETSC_INTERN PetscErrorCode TwinDeckGetString(TwinDeck, TwinNode, const char where[], char s[],
+                                              size_t len);
+/* A list of nmin..nmax numbers (no nulls). */
+PETSC_INTERN PetscErrorCode TwinDeckGetVector(TwinDeck, TwinNode, const char where[], PetscInt nmin,
+                                              PetscInt nmax, PetscReal v[], PetscInt *nv);
+/* rel relative to the deck's folder (absolute paths stay) into out[TWIN_PATH_LEN]. */
+PETSC_INTERN PetscErrorCode TwinDeckResolve(TwinDeck, TwinNode, const char where[], const char rel[],
+                                            char out[]);
+
+/* The sections sensors:, assimilation:, prediction: and synthesize: (deckassim.c), validated
+ * last, after the ensemble (spec: its parameters name what is estimated). */
+PETSC_INTERN PetscErrorCode TwinDeckValidateAssim(TwinDeck, const TwinEnsembleSpec *spec);
 
 /* Errors: every one is "FILE:LINE:COL: message", or "ORIGIN: message" for nodes that came
  * from a --set override. These always return PETSC_ERR_USER (via SETERRQ on comm). */

@@ -162,6 +162,10 @@ PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
         deck->time          = scratch->time;
         deck->checkpoint_every = scratch->checkpoint_every;
         deck->output        = scratch->output;
+        deck->sensors       = scratch->sensors; /* sensors.list moves with it */
+        deck->assimilation  = scratch->assimilation;
+        deck->prediction    = scratch->prediction;
+        deck->synthesize    = scratch->synthesize;
         PetscCall(PetscStrncpy(deck->solver_options, scratch->solver_options,
                                sizeof(deck->solver_options)));
         PetscCall(PetscFree(scratch));

@@ -181,8 +181,8 @@ static void TestErrors(void)
               "t.yaml:6:18: unknown key 'tpye' in mechanics.boundaries[0]; did you mean 'type'?");
   ExpectError(HEAD MAT "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (known: ");
   /* future sections and keys */
-  ExpectError(HEAD MAT "sensors:\n  file: s.csv\n",
-              "t.yaml:4:1: section 'sensors' is not supported by twinfe 0.1 yet");
+  ExpectError(HEAD MAT "mechanics: {}\nsensors:\n  file: s.csv\n",
+              "t.yaml:6:3: unknown key 'file' in sensors (known: layout)");
   ExpectError(HEAD MAT "mechanics: {}\noutput: {fields: [temperature]}\n",
               "t.yaml:5:10: key 'fields' in output is not supported by twinfe 0.1 yet");
   /* a deck solves something */
@@ -715,6 +715,189 @@ static void TestEnsembleErrors(void)
               "t.yaml:7:23: output.exceedance.von_mises: 'von_mises' needs a mechanics: section");
 }
 
+/* sensors:, assimilation:, prediction:, synthesize: (deckassim.c); thermal_deck + this: the
+   extra text starts at line 29 */
+#define ASSIM_ENS                                                                                  \
+  "ensemble:\n"                                                                                    \
+  "  members: 8\n"                                                                                 \
+  "  parameters:\n"                                                                                \
+  "    - {name: k, target: materials.steel.conductivity, lognormal: {mean: 45, std: 5}}\n"       \
+  "    - {name: flux, target: \"thermal.boundaries[0].value\", uniform: [1.5e4, 2.5e4]}\n"
+#define ASSIM_SENSORS                                                                              \
+  "sensors:\n"                                                                                     \
+  "  - {name: tc1, kind: temperature, position: [0.1, 0.05, 0.01], sigma: 0.3}\n"
+#define ASSIM_MIN ASSIM_ENS ASSIM_SENSORS "assimilation: {snapshots: snap_*.h5}\n"
+
+static void TestAssim(void)
+{
+  TwinDeck    deck = NULL;
+  const char *extra =
+      ASSIM_ENS
+      "sensors:\n"                                                                      /* 34 */
+      "  - {name: tc1, kind: temperature, position: [0.1, 0.05, 0.01], sigma: 0.3}\n"
+      "  - name: sg1\n"
+      "    kind: strain\n"
+      "    position: [0.2, 0.1, 0.01]\n"
+      "    direction: [3, 4, 0]\n"
+      "    sigma: 5.0e-6\n"
+      "  - {name: d1, kind: displacement, position: [0.4, 0.1, 0.01], direction: [0, -2, 0], "
+      "sigma: 1e-6}\n"
+      "assimilation:\n" /* 42 */
+      "  snapshots: sensors/snap_*.h5\n"
+      "  filter: letkf\n"
+      "  inflation: {multiplicative: 1.02, rtps: 0.5}\n"
+      "  localization: {radius: 0.1}\n"
+      "  estimate: [k, flux]\n"
+      "  bad_snapshot: skip\n"
+      "  start: \"2026-11-26T08:00:00.5+01:00\"\n"
+      "  follow: true\n"
+      "  poll: 2\n"
+      "  idle_timeout: 0\n"
+      "prediction: {horizon: 1800}\n" /* 53 */
+      "synthesize:\n"
+      "  truth: {k: 52, flux: 2.1e4}\n"
+      "  every: 120\n"
+      "  end: 1800\n"
+      "  seed: 7\n"
+      "  noise: false\n";
+  char                        want[TWIN_PATH_LEN];
+  const TwinDeckSensors      *ss;
+  const TwinDeckAssimilation *a;
+
+  CU_ASSERT_FATAL(LOAD(WithThermal(extra), &deck) == 0);
+  ss = &deck->sensors;
+  CU_ASSERT(ss->enabled && ss->line == 34 && ss->col == 1 && ss->layout[0] == 0);
+  CU_ASSERT_FATAL(ss->n == 3 && ss->list);
+  CU_ASSERT_STRING_EQUAL(ss->list[0].name, "tc1");
+  CU_ASSERT(ss->list[0].kind == TWIN_SENSOR_TEMPERATURE && ss->list[0].sigma == 0.3);
+  CU_ASSERT(ss->list[0].x[0] == 0.1 && ss->list[0].x[1] == 0.05 && ss->list[0].x[2] == 0.01);
+  CU_ASSERT(ss->list[0].dir[0] == 0 && ss->list[0].dir[1] == 0 && ss->list[0].dir[2] == 0);
+  CU_ASSERT(ss->list[0].line == 35 && ss->list[0].col == 5);
+  CU_ASSERT_STRING_EQUAL(ss->list[1].name, "sg1");
+  CU_ASSERT(ss->list[1].kind == TWIN_SENSOR_STRAIN && ss->list[1].sigma == 5e-6);
+  CU_ASSERT_DOUBLE_EQUAL(ss->list[1].dir[0], 0.6, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(ss->list[1].dir[1], 0.8, 1e-15);
+  CU_ASSERT(ss->list[1].dir[2] == 0 && ss->list[1].line == 36 && ss->list[1].col == 5);
+  CU_ASSERT(ss->list[2].kind == TWIN_SENSOR_DISPLACEMENT && ss->list[2].dir[1] == -1);
+  a = &deck->assimilation;
+  CU_ASSERT(a->enabled && a->line == 42 && a->col == 1);
+  snprintf(want, sizeof(want), "%s/sensors/snap_*.h5", tmpdir);
+  CU_ASSERT_STRING_EQUAL(a->snapshots, want);
+  CU_ASSERT(a->filter == TWIN_FILTER_LETKF && a->inflation == 1.02 && a->rtps == 0.5);
+  CU_ASSERT(a->radius == 0.1 && a->nestimate == 2 && a->skip_bad);
+  CU_ASSERT_STRING_EQUAL(a->estimate[0], "k");
+  CU_ASSERT_STRING_EQUAL(a->estimate[1], "flux");
+  CU_ASSERT(a->has_start && a->start_epoch == 1795676400.5); /* 2026-11-26T07:00:00.5Z */
+  CU_ASSERT(a->follow && a->poll == 2 && a->idle_timeout == 0 && a->iterations == 4);
+  CU_ASSERT(deck->prediction.enabled && deck->prediction.line == 53);
+  CU_ASSERT(deck->prediction.horizon == 1800 && deck->prediction.every == 60); /* output.every */
+  CU_ASSERT(deck->synthesize.enabled && deck->synthesize.line == 54);
+  CU_ASSERT_FATAL(deck->synthesize.ntruth == 2);
+  CU_ASSERT_STRING_EQUAL(deck->synthesize.truth_name[1], "flux");
+  CU_ASSERT(deck->synthesize.truth_value[0] == 52 && deck->synthesize.truth_value[1] == 2.1e4);
+  CU_ASSERT(deck->synthesize.every == 120 && deck->synthesize.end == 1800);
+  snprintf(want, sizeof(want), "%s/sensors", tmpdir);
+  CU_ASSERT_STRING_EQUAL(deck->synthesize.directory, want);
+  CU_ASSERT(deck->synthesize.seed == 7 && !deck->synthesize.noise);
+  /* --set re-validates: values follow, counts are reset, wrong values change nothing */
+  CU_ASSERT(TwinDeckSet(deck, "sensors[0].sigma=0.5") == 0);
+  CU_ASSERT(deck->sensors.n == 3 && deck->sensors.list[0].sigma == 0.5);
+  CU_ASSERT(TwinDeckSet(deck, "assimilation.estimate=[flux]") == 0);
+  CU_ASSERT(deck->assimilation.nestimate == 1);
+  CU_ASSERT_STRING_EQUAL(deck->assimilation.estimate[0], "flux");
+  CU_ASSERT(TwinDeckSet(deck, "assimilation.filter=esmda") != 0);
+  CU_ASSERT(strstr(LastError(), "esmda calibrates a static model") != NULL);
+  CU_ASSERT(TwinDeckSet(deck, "sensors[2].direction=[0, 0, 0]") != 0);
+  CU_ASSERT(deck->assimilation.filter == TWIN_FILTER_LETKF && deck->sensors.n == 3);
+  CU_ASSERT(TwinDeckSet(deck, "prediction.every=30") == 0 && deck->prediction.every == 30);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+
+  /* defaults of a transient deck */
+  CU_ASSERT_FATAL(LOAD(WithThermal(ASSIM_MIN "prediction: {horizon: 600}\n"), &deck) == 0);
+  a = &deck->assimilation;
+  CU_ASSERT(a->filter == TWIN_FILTER_ETKF && a->inflation == 1 && a->rtps == 0 && a->radius == 0);
+  CU_ASSERT(a->nestimate == 0 && !a->skip_bad && !a->has_start && !a->follow);
+  CU_ASSERT(a->poll == 1 && a->idle_timeout == 600 && a->iterations == 4);
+  CU_ASSERT(deck->prediction.every == 60 && !deck->synthesize.enabled);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+
+  /* a static deck: esmda, a layout file, synthesize defaults */
+  {
+    char  layout[512];
+    FILE *f;
+    snprintf(layout, sizeof(layout), "%s/layout.h5", tmpdir);
+    f = fopen(layout, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fclose(f);
+    CU_ASSERT_FATAL(
+        LOAD(HEAD "materials: {steel: {E: 2e11, nu: 0.3}}\n"
+                  "mechanics:\n  boundaries:\n    - {on: xmin, type: displacement, value: [0, 0]}\n"
+                  "ensemble: {members: 4, parameters: [{name: E, target: materials.steel.E, "
+                  "lognormal: {mean: 2e11, std: 1e10}}]}\n"
+                  "sensors: {layout: layout.h5}\n"
+                  "assimilation: {snapshots: snap_*.h5, filter: esmda, estimate: [E], iterations: 8}\n"
+                  "synthesize: {every: 1}\n",
+             &deck) == 0);
+    unlink(layout);
+    CU_ASSERT_STRING_EQUAL(deck->sensors.layout, layout);
+    CU_ASSERT(deck->sensors.enabled && deck->sensors.n == 0 && deck->sensors.list == NULL);
+    CU_ASSERT(deck->assimilation.filter == TWIN_FILTER_ESMDA && deck->assimilation.iterations == 8);
+    CU_ASSERT(deck->synthesize.every == 1 && deck->synthesize.end == 1); /* static: end = every */
+    CU_ASSERT(deck->synthesize.seed == 1 && deck->synthesize.noise && deck->synthesize.ntruth == 0);
+    CU_ASSERT_STRING_EQUAL(deck->synthesize.directory, tmpdir);
+    CU_ASSERT(!deck->prediction.enabled);
+    CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+  }
+  /* a deck without these sections */
+  CU_ASSERT_FATAL(LOAD(thermal_deck, &deck) == 0);
+  CU_ASSERT(!deck->sensors.enabled && !deck->assimilation.enabled && !deck->prediction.enabled &&
+            !deck->synthesize.enabled && deck->sensors.list == NULL);
+  CU_ASSERT(TwinDeckDestroy(&deck) == 0);
+}
+
+static void TestAssimErrors(void)
+{
+  /* ISO-8601 start times */
+  static const char *const good[] = {"2026-11-26T08:00:00Z", "2026-11-26 08:00:00",
+                                     "2024-02-29T23:59:59.25-05:30", "2026-11-26t08:00:00z"};
+  static const char *const bad[]  = {"2026-11-26",           "2026-02-29T08:00:00Z",
+                                     "2026-11-26T24:00:00Z", "2026-11-26T08:00Z",
+                                     "2026-11-26T08:00:00+1", "2026-11-26T08:00:00Zx", "yesterday"};
+  char text[8192];
+  for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+    TwinDeck deck = NULL;
+    snprintf(text, sizeof(text), "%s", WithThermal(ASSIM_ENS ASSIM_SENSORS "assimilation:\n  snapshots: s*.h5\n"));
+    snprintf(text + strlen(text), sizeof(text) - strlen(text), "  start: \"%s\"\n", good[i]);
+    CU_ASSERT(LOAD(text, &deck) == 0);
+    if (deck && i == 2) CU_ASSERT(deck->assimilation.start_epoch == 1709270999.25);
+    if (deck && i == 3) CU_ASSERT(deck->assimilation.start_epoch == 1795680000);
+    TwinDeckDestroy(&deck);
+  }
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    snprintf(text, sizeof(text), "%s", WithThermal(ASSIM_ENS ASSIM_SENSORS "assimilation:\n  snapshots: s*.h5\n"));
+    snprintf(text + strlen(text), sizeof(text) - strlen(text), "  start: \"%s\"\n", bad[i]);
+    ExpectError(text, "t.yaml:38:10: assimilation.start: '");
+  }
+  /* more cases in tests/decks/ */
+  ExpectError(WithThermal(ASSIM_ENS ASSIM_SENSORS
+                          "  - {name: tc1, kind: temperature, position: [0, 0, 0], sigma: 1}\n"),
+              "t.yaml:36:12: sensors[1].name: sensor name 'tc1' is used twice (first defined at "
+              "line 35)");
+  ExpectError(WithThermal(ASSIM_ENS "sensors: []\n"),
+              "t.yaml:34:10: sensors: at least one sensor is needed");
+  ExpectError(WithThermal(ASSIM_SENSORS "assimilation: {snapshots: s*.h5}\n"),
+              "t.yaml:31:1: assimilation: needs an ensemble: section");
+  ExpectError(WithThermal(ASSIM_ENS ASSIM_SENSORS "assimilation: {snapshots: s/}\n"),
+              "t.yaml:36:27: assimilation.snapshots: 's/' is a folder");
+  ExpectError(WithThermal(ASSIM_MIN "synthesize: {every: 120, seed: -1}\n"),
+              "t.yaml:37:32: synthesize.seed: expected an integer >= 0, got '-1'");
+  ExpectError(WithThermal(ASSIM_MIN "synthesize: {every: 4000}\n"),
+              "t.yaml:37:21: synthesize.every = 4000 must not exceed time.end = 3600");
+  ExpectError(WithThermal(ASSIM_ENS ASSIM_SENSORS "assimilation: {snapshots: \"r*/s.h5\"}\n"
+                          "synthesize: {every: 60}\n"),
+              "t.yaml:37:1: synthesize: the folder of assimilation.snapshots");
+}
+
 static void TestSet(void)
 {
   TwinDeck deck = NULL;
@@ -799,7 +982,9 @@ int TwinTestDeckRegister(void)
       !CU_add_test(s, "thermal only", TestThermalOnly) ||
       !CU_add_test(s, "thermal errors", TestThermalErrors) ||
       !CU_add_test(s, "ensemble", TestEnsemble) ||
-      !CU_add_test(s, "ensemble errors", TestEnsembleErrors))
+      !CU_add_test(s, "ensemble errors", TestEnsembleErrors) ||
+      !CU_add_test(s, "assimilation sections", TestAssim) ||
+      !CU_add_test(s, "assimilation errors", TestAssimErrors))
     return 1;
   return 0;
 }
