@@ -16,8 +16,9 @@
  *   Z = S^T U (N x L),
  *     W = I + Z diag(g) Z^T,  g_k = -1 / (sqrt(a + mu_k) (sqrt(a) + sqrt(a + mu_k)))
  *     wbar = Z diag(1 / (a + mu_k)) U^T d           (push-through identity),
- *   exact for any mu_k >= 0 (g is the stable form of (sqrt(a / (a + mu)) - 1) / mu); L = 0
- *   gives W = I, wbar = 0 and costs nothing.
+ *   exact for any mu_k >= 0 (g is the stable form of (sqrt(a / (a + mu)) - 1) / mu); T is then
+ *   not formed but applied per row in 2 N L + 2 L^2 operations. L = 0 gives W = I, wbar = 0 and
+ *   costs nothing (a row is bit-for-bit unchanged without inflation).
  * LETKF: the same with S and d of the observations at distance < radius of the row, their
  *   rows of S and d multiplied by sqrt(GC(distance)) (R^-1 localization). Observations are
  *   bucketed once per call in a uniform grid of cell size `radius` (sorted by cell), so a
