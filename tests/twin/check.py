@@ -19,7 +19,7 @@
       Follow mode: put SRC/snap_NNNN.h5 into LIVE one at a time (MODE mv: written under a
       temporary name and renamed; slow: written in place in 8 pieces 0.05 s apart) and wait (60 s
       at most) until OUTDIR/forecast.h5 lists it in /assimilation/files; forecast.h5 must open
-      whole every time it is read.
+      whole every time it is read. MODE skip: mv, then 1.5 s for the twin to skip it.
   check.py calibrate TWIN.h5 TRUTH.h5 LABEL NAME PRIOR_STD [MAX_STD_RATIO]
       ES-MDA: the truth of parameter NAME inside the posterior 95 % interval (last iteration's
       members) and its posterior std below MAX_STD_RATIO (default 0.3) times PRIOR_STD (the
@@ -154,11 +154,19 @@ def feed(src, live, outdir, specs):
     import shutil
     import time
     fc = os.path.join(outdir, "forecast.h5")
-    for i, spec in enumerate(specs):
+    i = -1
+    for spec in list(specs):
         num, mode = spec.split(":")
+        i += mode != "skip"
         name = f"snap_{num}.h5"
         dst = os.path.join(live, name)
         t0 = time.time()
+        if mode == "skip":  # expected to be skipped: mv, give the twin 1.5 s, expect no change
+            shutil.copyfile(os.path.join(src, name), dst + ".tmp")
+            os.rename(dst + ".tmp", dst)
+            time.sleep(1.5)
+            specs = [x for x in specs if x != spec]
+            continue
         if mode == "mv":
             shutil.copyfile(os.path.join(src, name), dst + ".tmp")
             os.rename(dst + ".tmp", dst)

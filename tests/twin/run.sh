@@ -19,6 +19,7 @@
 #  5. a bad snapshot (wrong /values shape; a repeated time): bad_snapshot: stop ends the run with
 #     one error line naming the file (exit 1) and leaves the previous twin.h5 of that folder
 #     intact; bad_snapshot: skip completes, warns, and /assimilation/files does not list it;
+#     also in follow mode, a snapshot older than the last assimilated one arriving late (skip);
 #  6. ES-MDA on a static deck (static.yaml, conductivity): truth inside the posterior 95 %
 #     interval, posterior std < 0.3 x prior std;
 #  7. a sensor outside the mesh (outside.yaml): `twinfe check` and `twinfe run` fail naming it.
@@ -162,6 +163,20 @@ for case in bad_values bad_time; do
     echo "ok   $case stop: the previous twin.h5 is intact (md5 ${after%% *})"
   else fail "$case stop: the previous twin.h5 was changed or destroyed"; fi
 done
+
+# follow, bad_snapshot: skip: a snapshot older than the last assimilated one arrives late
+mkdir -p "$w/late"
+(cd "$w" && exec timeout 300 "${launcher[@]}" -n 1 "$TWINFE" run deck.yaml --set output.directory=late_out \
+   "${FOLLOW[@]}" --set 'assimilation.snapshots=late/snap_*.h5' --set assimilation.idle_timeout=3 \
+   --set assimilation.bad_snapshot=skip "${SOLVER[@]}" > late.log 2>&1) &
+fpid=$!
+sleep 1
+"${CHECK[@]}" feed "$w/sensors" "$w/late" "$w/late_out" 0003:mv 0002:skip 0004:mv || status=1
+wait $fpid; rc=$?
+if [ $rc = 0 ] && grep -q "warning: skipping snapshot: late/snap_0002.h5: time 240 s is not after" "$w/late.log"; then
+  echo "ok   follow, late snapshot: exit 0: $(grep -m1 'warning: skipping' "$w/late.log" | cut -c1-150)"
+  check files "$w/late_out/twin.h5" snap_0003.h5 snap_0004.h5
+else fail "follow, late snapshot: exit $rc (expected 0 and a warning naming late/snap_0002.h5):"; tail -5 "$w/late.log"; fi
 
 echo "== 6. ES-MDA calibration of a static deck (static.yaml: conductivity, 4 iterations)"
 w=$tmp/static; mkdir -p "$w"; cp "$here/static.yaml" "$w/deck.yaml"
