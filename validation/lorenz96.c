@@ -14,11 +14,12 @@
  * (stream TWIN_PURPOSE_SAMPLE). After K = 1000 assimilation steps (filter spin-up) the analysis
  * RMSE sqrt(mean_k (xbar_k - x_k)^2) is averaged over the next S = 10000 steps.
  * Checks (references: Sakov and Oke 2008, Table 1, as reproduced by DAPPER):
- *   - ETKF (symmetric square root), N = 24, inflation 1.02: RMSE 0.18 +- 0.02. The reference
+ *   - ETKF (symmetric square root), N = 24, inflation 1.025: RMSE 0.18 +- 0.02. The reference
  *     value 0.18 is for N = 24 with inflation 1.013 AND a random mean-preserving rotation of the
- *     transform every cycle; without the rotation our symmetric ETKF at 1.013-1.015 is only
- *     marginally stable from this start (it diverges in the transient), 1.02 is the smallest
- *     of the values tried (1.013, 1.015, 1.02, 1.025, 1.03) that holds;
+ *     transform every cycle; without the rotation our symmetric ETKF is only marginally stable
+ *     at 1.013-1.02: it diverges in the initial transient from this start (1.013, 1.015) or
+ *     from a start with twice the initial error (1.02), while 1.025 held in every variant tried
+ *     (-l96_init_error 0.5, 2, -l96_init_spread 0.5, 2: RMSE 0.188-0.190);
  *   - LETKF, N = 7 (fewer members than the ~13 unstable directions: the global filter diverges),
  *     inflation 1.04, Gaspari-Cohn support radius 14.56 grid lengths (DAPPER's loc_rad = 4:
  *     half-width 1.82 loc_rad), positions: the 40 variables on a circle of circumference 40, so
@@ -27,8 +28,10 @@
  *     somewhat wider than DAPPER's, which uses the periodic grid distance, and every
  *     observation has a small weight > 0): RMSE 0.22 +- 0.03 (DAPPER's
  *     LETKF(N=7, infl=1.04, loc_rad=4) score on this set-up);
- *   - stochastic EnKF (perturbed observations, centred), N = 28, inflation 1.08: RMSE 0.24 +- 0.04
- *     (Sakov and Oke 2008, Table 1);
+ *   - stochastic EnKF (perturbed observations, centred), N = 28, inflation 1.10: RMSE 0.24 +- 0.04
+ *     (Sakov and Oke 2008, Table 1, at inflation 1.08; ours at 1.08 gives 0.237 from this start
+ *     but diverges for part of the run from other starts (-l96_init_spread 0.5 or 2), 1.10 held
+ *     in every variant tried: 0.245-0.247);
  *   - each filter at least 10 times below the free run (no assimilation, from the perturbed
  *     state), whose RMSE must exceed 3 (climatological error sqrt(2) x 3.6 = 5.1).
  * Exit status 1 when a check fails, 2 on an internal error. Serial (no MPI communication). */
@@ -214,9 +217,9 @@ static PetscErrorCode Main(PetscBool *allpass)
   Table     *t;
   char       n[64], a[64], b[64], e[64], q[128];
   Experiment ex[4] = {
-      {"etkf", TWIN_FILTER_ETKF, PETSC_FALSE, 1.02, 0.0, 24, 0, 0, 0},
+      {"etkf", TWIN_FILTER_ETKF, PETSC_FALSE, 1.025, 0.0, 24, 0, 0, 0},
       {"letkf", TWIN_FILTER_LETKF, PETSC_FALSE, 1.04, 2 * 1.82 * 4, 7, 0, 0, 0}, /* DAPPER loc_rad = 4 */
-      {"enkf", TWIN_FILTER_ENKF, PETSC_FALSE, 1.08, 0.0, 28, 0, 0, 0},
+      {"enkf", TWIN_FILTER_ENKF, PETSC_FALSE, 1.10, 0.0, 28, 0, 0, 0},
       {"free run", TWIN_FILTER_ETKF, PETSC_TRUE, 1.0, 0.0, 1, 0, 0, 0},
   };
 
@@ -292,7 +295,7 @@ static PetscErrorCode Main(PetscBool *allpass)
                         "  [model]  E. N. Lorenz, Proc. ECMWF Seminar on Predictability (1996); E. N. Lorenz and K. A. Emanuel,\n"
                         "           J. Atmos. Sci. 55, 399-414 (1998)\n"
                         "  [set-up] P. Sakov and P. R. Oke, Tellus 60A, 361-371 (2008), Table 1: ETKF N = 24 -> 0.18 (inflation 1.013 with\n"
-                        "           random rotations; here 1.02 without), EnKF N = 28, inflation 1.08 -> 0.24\n"
+                        "           random rotations; here 1.025 without), EnKF N = 28, inflation 1.08 -> 0.24 (here 1.10)\n"
                         "  [LETKF]  B. R. Hunt, E. J. Kostelich and I. Szunyogh, Physica D 230, 112-126 (2007); reference 0.22 at N = 7:\n"
                         "           P. N. Raanes et al., DAPPER, dapper/mods/Lorenz96/sakov2008.py (LETKF N=7, infl=1.04, loc_rad=4)\n"
                         "  [EnKF]   G. Burgers, P. J. van Leeuwen and G. Evensen, Mon. Wea. Rev. 126, 1719-1724 (1998)\n"

@@ -50,6 +50,15 @@
 
 #define CHUNK 256 /* rows per gemm when many rows share a transform */
 
+/* The symmetric eigensolver: LAPACK dsyevd (divide and conquer), through PETSc's BLAS/LAPACK
+ * name mangling. petscblaslapack.h 3.18 declares only syev (QR iteration), about 2x slower for
+ * the 64 x 64 matrices of the ensemble-space transform with the reference LAPACK; every LAPACK
+ * PETSc can link (reference, OpenBLAS, MKL) has dsyevd. */
+#if !defined(LAPACKsyevd_)
+  #define LAPACKsyevd_ PETSCBLAS(syevd, SYEVD)
+BLAS_EXTERN void LAPACKsyevd_(const char *, const char *, const PetscBLASInt *, PetscReal *, const PetscBLASInt *, PetscReal *, PetscReal *, const PetscBLASInt *, PetscBLASInt *, const PetscBLASInt *, PetscBLASInt *);
+#endif
+
 PetscReal TwinGaspariCohn(PetscReal d, PetscReal radius)
 {
   PetscReal c, z;
@@ -75,10 +84,12 @@ typedef struct {
   PetscReal   *S, *d, *ybar; /* S[i * N + k] = S_ik: as a column-major N x nobs matrix it is S^T */
   /* transform workspace */
   PetscReal   *St, *dl, *A, *Z, *ev, *g, *v1, *v2, *work, *T, *p1, *p2;
-  PetscBLASInt lwork;
+  PetscBLASInt lwork, liwork, *iwork;
   PetscInt     L;        /* observations of the current transform */
   PetscBool    identity; /* T = I */
-  PetscBool    factored; /* T = I + S^T U diag(g) U^T S + wbar 1^T, not formed */
+  PetscBool    factored;  /* T = I + S^T U diag(g) U^T S + wbar 1^T, not formed */
+  PetscBool    zfactored; /* T = Z Z^T + wbar 1^T (Z = V diag((a / lambda)^1/4)), not formed */
+  PetscBool    formT;     /* ensemble space: form T (many rows per transform) or keep Z */
   /* application workspace */
   PetscReal   *anom, *mu, *sb;
   /* LETKF */
@@ -91,15 +102,15 @@ typedef struct {
   const PetscReal *obsx;
 } Work;
 
-static PetscErrorCode Syev(Work *w, PetscBLASInt n, PetscReal *A, PetscReal *ev)
+static PetscErrorCode Eig(Work *w, PetscBLASInt n, PetscReal *A, PetscReal *ev)
 {
   PetscBLASInt info = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscFPTrapPush(PETSC_FP_TRAP_OFF));
-  LAPACKsyev_("V", "U", &n, A, &n, ev, w->work, &w->lwork, &info);
+  LAPACKsyevd_("V", "U", &n, A, &n, ev, w->work, &w->lwork, w->iwork, &w->liwork, &info);
   PetscCall(PetscFPTrapPop());
-  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syev failed (info %d) on a %d x %d matrix", (int)info, (int)n, (int)n);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syevd failed (info %d) on a %d x %d matrix", (int)info, (int)n, (int)n);
   PetscFunctionReturn(0);
 }
 
@@ -118,8 +129,9 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
 
   PetscFunctionBegin;
   w->identity = L == 0 ? PETSC_TRUE : PETSC_FALSE;
-  w->factored = PETSC_FALSE;
-  w->L        = L;
+  w->factored  = PETSC_FALSE;
+  w->zfactored = PETSC_FALSE;
+  w->L         = L;
   if (L == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(L, &bL));
   for (PetscInt l = 0; l < L; l++) {
@@ -133,7 +145,7 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
   }
   if (L < N) { /* observation space: S S^T = U diag(mu) U^T (L x L) */
     PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "T", &bL, &bN, &fone, w->St, &bN, &fzero, w->A, &bL));
-    PetscCall(Syev(w, bL, w->A, w->ev));
+    PetscCall(Eig(w, bL, w->A, w->ev));
     PetscCallBLAS("BLASgemv", BLASgemv_("T", &bL, &bL, &fone, w->A, &bL, w->dl, &one, &fzero, w->v1, &one)); /* U^T d */
     for (PetscInt k = 0; k < L; k++) {
       const PetscReal mu = PetscMax(w->ev[k], 0.0), s = PetscSqrtReal(a + mu);
@@ -149,7 +161,7 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
   PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &bN, &bL, &fone, w->St, &bN, &fzero, w->A, &bN));
   for (PetscInt k = 0; k < N; k++) w->A[k + (size_t)k * N] += a;
   PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->dl, &one, &fzero, w->v2, &one)); /* S^T d */
-  PetscCall(Syev(w, bN, w->A, w->ev));
+  PetscCall(Eig(w, bN, w->A, w->ev));
   PetscCallBLAS("BLASgemv", BLASgemv_("T", &bN, &bN, &fone, w->A, &bN, w->v2, &one, &fzero, w->v1, &one)); /* V^T S^T d */
   for (PetscInt k = 0; k < N; k++) {
     const PetscReal lam = w->ev[k];
@@ -160,6 +172,10 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
     for (PetscInt r = 0; r < N; r++) w->Z[r + (size_t)k * N] = f * w->A[r + (size_t)k * N];
   }
   PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bN, &fone, w->A, &bN, w->v1, &one, &fzero, w->v2, &one)); /* wbar */
+  if (!w->formT) { /* LETKF: few rows per transform, x' T = (x' Z) Z^T + (x' wbar) 1^T, 2 N^2 per row */
+    w->zfactored = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bN, &fone, w->Z, &bN, w->Z, &bN, &fzero, T, &bN));
   for (PetscInt j = 0; j < N; j++)
     for (PetscInt k = 0; k < N; k++) T[k + (size_t)j * N] += w->v2[k];
@@ -208,6 +224,15 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
       for (PetscInt k = 0; k < N; k++) x[k] = an[k] + c;
     }
     PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bL, &fone, w->St, &bN, w->p1, &bL, &fone, rows, &bN)); /* + S^T . */
+  } else if (w->zfactored) { /* x' T = (x' Z) Z^T + (x' wbar) 1^T */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->anom, &bN, &fzero, w->p1, &bN));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->p1, &bN, &fzero, rows, &bN));
+    for (PetscInt r = 0; r < nb; r++) {
+      const PetscReal *an = w->anom + (size_t)r * N;
+      PetscReal       *x  = rows + (size_t)r * N, c = 0;
+      for (PetscInt k = 0; k < N; k++) c += an[k] * w->v2[k];
+      for (PetscInt k = 0; k < N; k++) x[k] += c;
+    }
   } else {
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->T, &bN, w->anom, &bN, &fzero, rows, &bN));
   }
@@ -355,7 +380,8 @@ static PetscErrorCode EnKFTransform(Work *w, const TwinFilterOptions *opt)
 
   PetscFunctionBegin;
   w->identity = nobs == 0 ? PETSC_TRUE : PETSC_FALSE;
-  w->factored = PETSC_FALSE;
+  w->factored  = PETSC_FALSE;
+  w->zfactored = PETSC_FALSE;
   if (nobs == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(nobs, &bm));
   PetscCall(PetscMalloc3((size_t)nobs * nobs, &C, (size_t)nobs * N, &D, N, &e));
@@ -448,13 +474,14 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   PetscCall(PetscMalloc5((size_t)N * N, &w.A, (size_t)N * N, &w.Z, N, &w.ev, nmax, &w.v1, nmax, &w.v2));
   PetscCall(PetscMalloc4((size_t)N * N, &w.T, (size_t)CHUNK * N, &w.anom, CHUNK, &w.mu, CHUNK, &w.sb));
   PetscCall(PetscMalloc3(N, &w.g, (size_t)CHUNK * N, &w.p1, (size_t)CHUNK * N, &w.p2));
-  { /* syev workspace for the largest matrix (N x N) */
-    PetscBLASInt query = -1, info = 0;
+  { /* syevd workspace for the largest matrix (N x N); a smaller n needs less */
+    PetscBLASInt query = -1, info = 0, opt_liwork = 0;
     PetscReal    opt_lwork = 0;
-    LAPACKsyev_("V", "U", &w.bN, w.A, &w.bN, w.ev, &opt_lwork, &query, &info);
-    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syev workspace query failed (info %d)", (int)info);
-    PetscCall(PetscBLASIntCast(PetscMax((PetscInt)opt_lwork, 3 * N), &w.lwork));
-    PetscCall(PetscMalloc1(w.lwork, &w.work));
+    LAPACKsyevd_("V", "U", &w.bN, w.A, &w.bN, w.ev, &opt_lwork, &query, &opt_liwork, &query, &info);
+    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syevd workspace query failed (info %d)", (int)info);
+    PetscCall(PetscBLASIntCast(PetscMax((PetscInt)opt_lwork, 1 + 6 * N + 2 * N * N), &w.lwork));
+    PetscCall(PetscBLASIntCast(PetscMax((PetscInt)opt_liwork, 3 + 5 * N), &w.liwork));
+    PetscCall(PetscMalloc2(w.lwork, &w.work, w.liwork, &w.iwork));
   }
 
   /* observation space: inflated, R^-1/2-scaled anomalies and innovations; forecast statistics */
@@ -476,7 +503,10 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
 
   /* the global transform (ETKF, EnKF, ES-MDA; LETKF: parameters, or everything without localization) */
   if (opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA) PetscCall(EnKFTransform(&w, opt));
-  else PetscCall(ComputeTransform(&w, nobs, NULL, NULL));
+  else {
+    w.formT = PETSC_TRUE; /* the global transform serves every row */
+    PetscCall(ComputeTransform(&w, nobs, NULL, NULL));
+  }
   PetscCall(ApplyAll(&w, E->np, E->P, opt->rtps));
   if (!local) {
     PetscCall(ApplyAll(&w, E->nrow, E->X, opt->rtps));
@@ -486,6 +516,7 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
     w.radius = opt->radius;
     w.obsx   = E->obsx;
     PetscCall(BuildGrid(&w));
+    w.formT = PETSC_FALSE; /* a few rows per local transform */
     PetscCall(LocalRows(&w, E->nrow, E->X, E->rowx, opt->rtps, &nlocal));
     PetscCall(LocalRows(&w, nobs, E->HX, E->obsx, opt->rtps, &nlocal));
     PetscCall(PetscFree3(w.cells, w.lidx, w.lw));
@@ -502,7 +533,7 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
     stats->analysis_rms    = nobs ? PetscSqrtReal(arms / (PetscReal)nobs) : 0;
     stats->nlocal_analyses = nlocal;
   }
-  PetscCall(PetscFree(w.work));
+  PetscCall(PetscFree2(w.work, w.iwork));
   PetscCall(PetscFree4(w.T, w.anom, w.mu, w.sb));
   PetscCall(PetscFree3(w.g, w.p1, w.p2));
   PetscCall(PetscFree5(w.A, w.Z, w.ev, w.v1, w.v2));
