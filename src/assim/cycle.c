@@ -251,6 +251,25 @@ static PetscErrorCode Analyse(Twin *tw, const TwinSnapshot *snap, PetscReal *HX,
     if (ok) oidx[no++] = j;
   }
   *nused = no;
+  if (no && tw->off) { /* free run: the forecast's innovation and spread, no analysis */
+    PetscReal inn = 0, spr = 0;
+    for (PetscInt i = 0; i < no; i++) {
+      PetscInt   j = oidx[i], s = snap->sensor[j];
+      double     mean, std, col;
+      PetscReal *c;
+      PetscCall(PetscMalloc1(Na, &c));
+      for (PetscInt a = 0; a < Na; a++)
+        c[a] = HX[alive[a] * tw->ns + s];
+      TwinStatsMeanStd(Na, c, 1, &mean, &std);
+      PetscCall(PetscFree(c));
+      col = (snap->value[j] - mean) / snap->sigma[j];
+      inn += col * col;
+      spr += std * std / (snap->sigma[j] * snap->sigma[j]);
+    }
+    st->innovation_rms = PetscSqrtReal(inn / no);
+    st->spread_rms     = PetscSqrtReal(spr / no);
+    st->analysis_rms   = NAN;
+  }
   if (!no || tw->off) {
     PetscCall(PetscFree2(alive, oidx));
     PetscCall(PetscLogEventEnd(TWIN_EVENTS.Analysis, 0, 0, 0, 0));
@@ -560,8 +579,12 @@ static int ComparePending(const void *a, const void *b)
   return d < 0 ? -1 : (d > 0 ? 1 : strcmp(((const Pending *)a)->file, ((const Pending *)b)->file));
 }
 
-/* Read a snapshot; a defect stops the run or (bad_snapshot: skip) is reported and skipped. */
-static PetscErrorCode ReadSnapshot(Twin *tw, const char *file, TwinSnapshot *snap, PetscBool *ok)
+/* Read a snapshot; a defect stops the run or (bad_snapshot: skip) is reported and skipped. When
+ * following a folder (mayDefer), a file that fails to read but was modified within the last
+ * max(20 poll, 10) seconds is deferred instead (*deferred): a writer that pauses half-way through
+ * a file in place is not a bad snapshot yet; the next scans try again. */
+static PetscErrorCode ReadSnapshot(Twin *tw, const char *file, TwinSnapshot *snap,
+                                   PetscBool mayDefer, PetscBool *ok, PetscBool *deferred)
 {
   PetscErrorCode ierr;
   double epoch = tw->deck0->assimilation.has_start ? tw->deck0->assimilation.start_epoch : NAN;
@@ -569,7 +592,8 @@ static PetscErrorCode ReadSnapshot(Twin *tw, const char *file, TwinSnapshot *sna
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.SnapshotRead, 0, 0, 0, 0));
   PetscCall(PetscMemzero(snap, sizeof(*snap)));
-  if (!tw->deck0->assimilation.skip_bad) {
+  *deferred = PETSC_FALSE;
+  if (!tw->deck0->assimilation.skip_bad && !mayDefer) {
     PetscCall(TwinSnapshotRead(tw->world, file, tw->ns, tw->sens, epoch, snap));
     *ok = PETSC_TRUE;
   } else {
@@ -577,9 +601,25 @@ static PetscErrorCode ReadSnapshot(Twin *tw, const char *file, TwinSnapshot *sna
     ierr = TwinSnapshotRead(tw->world, file, tw->ns, tw->sens, epoch, snap);
     PetscCall(PetscPopErrorHandler());
     *ok = ierr ? PETSC_FALSE : PETSC_TRUE;
+    if (ierr && mayDefer) {
+      int young = 0;
+      if (!tw->rank) {
+        struct stat sb;
+        double      grace = PetscMax(20 * tw->deck0->assimilation.poll, 10.0);
+        young             = !stat(file, &sb) && difftime(time(NULL), sb.st_mtime) < grace;
+      }
+      PetscCallMPI(MPI_Bcast(&young, 1, MPI_INT, 0, tw->world));
+      if (young) {
+        *deferred = PETSC_TRUE;
+        PetscCall(PetscLogEventEnd(TWIN_EVENTS.SnapshotRead, 0, 0, 0, 0));
+        PetscFunctionReturn(0);
+      }
+    }
     if (ierr) {
       char *why = NULL;
       PetscErrorMessage(ierr, NULL, &why);
+      PetscCheck(tw->deck0->assimilation.skip_bad, tw->world, PETSC_ERR_FILE_UNEXPECTED, "%s",
+                 why ? why : file);
       PetscCall(PetscPrintf(
           tw->world, "twinfe: warning: skipping snapshot: %s (assimilation.bad_snapshot: skip)\n",
           why ? why : file));
@@ -1009,13 +1049,17 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
                  tw->deck0->assimilation.snapshots);
     PetscCall(PetscMalloc1(nfiles + 1, &pend));
     for (PetscInt i = 0; i < nfiles; i++) { /* read (and check) every file before any work */
-      PetscBool ok;
+      PetscBool ok, deferred;
       if (nseen == cseen) {
         cseen = PetscMax(64, 2 * cseen);
         PetscCall(PetscRealloc(sizeof(char *) * cseen, &seen));
       }
       PetscCall(PetscStrallocpy(files[i], &seen[nseen++]));
-      PetscCall(ReadSnapshot(tw, files[i], &pend[np].snap, &ok));
+      PetscCall(ReadSnapshot(tw, files[i], &pend[np].snap, !first, &ok, &deferred));
+      if (deferred) { /* not complete yet: forget it, the next scans retry */
+        PetscCall(PetscFree(seen[--nseen]));
+        continue;
+      }
       if (!ok) continue;
       pend[np].file = files[i];
       pend[np].time = pend[np].snap.time;

@@ -221,8 +221,8 @@ static PetscErrorCode ValidateSensor(TwinDeck deck, TwinNode item, PetscInt i)
     for (PetscInt d = 0; d < m->dim; d++) {
       PetscReal tol = 1e-12 * (m->upper[d] - m->lower[d]);
       if (s->x[d] < m->lower[d] - tol || s->x[d] > m->upper[d] + tol)
-        PetscCall(Err(deck, pos->items[d], "%s[%d] = %s is outside the box [%g, %g]", w, (int)d,
-                      pos->items[d]->scalar, (double)m->lower[d], (double)m->upper[d]));
+        PetscCall(Err(deck, pos->items[d], "%s[%d] = %s: sensor '%s' is outside the box [%g, %g]", w, (int)d,
+                      pos->items[d]->scalar, s->name, (double)m->lower[d], (double)m->upper[d]));
     }
   /* direction: displacement and strain only; a nonzero vector, normalized */
   id = KeyIndex(item, "direction");
