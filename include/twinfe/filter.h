@@ -46,9 +46,9 @@ typedef struct {
 } TwinEnsembleView;
 
 typedef struct {
-  PetscReal innovation_rms;   /* rms of y - mean(HX) (forecast) */
-  PetscReal spread_rms;       /* rms over observations of the forecast std of HX (after inflation) */
-  PetscReal analysis_rms;     /* rms of y - mean(HX_a) (linearised) */
+  PetscReal innovation_rms;   /* rms of (y - mean(HX)) / sigma (forecast; sigma = sqrt(r)) */
+  PetscReal spread_rms;       /* rms over observations of std(HX) / sigma (forecast, after inflation) */
+  PetscReal analysis_rms;     /* rms of (y - mean(HX_a)) / sigma (linearised analysis) */
   PetscInt  nlocal_analyses;  /* LETKF: local transforms computed on this rank */
 } TwinFilterStats;
 

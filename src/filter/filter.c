@@ -55,8 +55,10 @@
  * the 64 x 64 matrices of the ensemble-space transform with the reference LAPACK; every LAPACK
  * PETSc can link (reference, OpenBLAS, MKL) has dsyevd. */
 #if !defined(LAPACKsyevd_)
-  #define LAPACKsyevd_ PETSCBLAS(syevd, SYEVD)
-BLAS_EXTERN void LAPACKsyevd_(const char *, const char *, const PetscBLASInt *, PetscReal *, const PetscBLASInt *, PetscReal *, PetscReal *, const PetscBLASInt *, PetscBLASInt *, const PetscBLASInt *, PetscBLASInt *);
+#define LAPACKsyevd_ PETSCBLAS(syevd, SYEVD)
+BLAS_EXTERN void LAPACKsyevd_(const char *, const char *, const PetscBLASInt *, PetscReal *,
+                              const PetscBLASInt *, PetscReal *, PetscReal *, const PetscBLASInt *,
+                              PetscBLASInt *, const PetscBLASInt *, PetscBLASInt *);
 #endif
 
 PetscReal TwinGaspariCohn(PetscReal d, PetscReal radius)
@@ -66,7 +68,7 @@ PetscReal TwinGaspariCohn(PetscReal d, PetscReal radius)
   if (!(radius > 0) || PetscIsInfReal(radius)) return 1.0; /* no localization */
   d = PetscAbsReal(d);
   if (!(d < radius)) return 0.0; /* also NaN */
-  c = 0.5 * radius;                /* Gaspari and Cohn's half-width: support 2c */
+  c = 0.5 * radius;              /* Gaspari and Cohn's half-width: support 2c */
   z = d / c;
   if (z <= 1.0) return (((-0.25 * z + 0.5) * z + 0.625) * z - 5.0 / 3.0) * z * z + 1.0;
   return ((((z / 12.0 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5.0) * z + 4.0 - 2.0 / (3.0 * z);
@@ -85,20 +87,20 @@ typedef struct {
   /* transform workspace */
   PetscReal   *St, *dl, *A, *Z, *ev, *g, *v1, *v2, *work, *T, *p1, *p2;
   PetscBLASInt lwork, liwork, *iwork;
-  PetscInt     L;        /* observations of the current transform */
-  PetscBool    identity; /* T = I */
+  PetscInt     L;         /* observations of the current transform */
+  PetscBool    identity;  /* T = I */
   PetscBool    factored;  /* T = I + S^T U diag(g) U^T S + wbar 1^T, not formed */
   PetscBool    zfactored; /* T = Z Z^T + wbar 1^T (Z = V diag((a / lambda)^1/4)), not formed */
   PetscBool    formT;     /* ensemble space: form T (many rows per transform) or keep Z */
   /* application workspace */
-  PetscReal   *anom, *mu, *sb;
+  PetscReal *anom, *mu, *sb;
   /* LETKF */
-  PetscReal    radius, h, org[3];
-  PetscBool    brute;
-  int64_t      cmin[3], cmax[3];
-  ObsCell     *cells;
-  PetscInt    *lidx;
-  PetscReal   *lw;
+  PetscReal        radius, h, org[3];
+  PetscBool        brute;
+  int64_t          cmin[3], cmax[3];
+  ObsCell         *cells;
+  PetscInt        *lidx;
+  PetscReal       *lw;
   const PetscReal *obsx;
 } Work;
 
@@ -110,7 +112,9 @@ static PetscErrorCode Eig(Work *w, PetscBLASInt n, PetscReal *A, PetscReal *ev)
   PetscCall(PetscFPTrapPush(PETSC_FP_TRAP_OFF));
   LAPACKsyevd_("V", "U", &n, A, &n, ev, w->work, &w->lwork, w->iwork, &w->liwork, &info);
   PetscCall(PetscFPTrapPop());
-  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syevd failed (info %d) on a %d x %d matrix", (int)info, (int)n, (int)n);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "filter: LAPACK syevd failed (info %d) on a %d x %d matrix", (int)info, (int)n,
+             (int)n);
   PetscFunctionReturn(0);
 }
 
@@ -119,7 +123,8 @@ static PetscErrorCode Eig(Work *w, PetscBLASInt n, PetscReal *A, PetscReal *ev)
  * factored, T = I + Z diag(g) Z^T + wbar 1^T with Z = S^T U: w->St (S^T, N x L), w->A (U, L x L),
  * w->g (L), w->v2 (wbar, N); ApplyRows then costs 2 N L + 2 L^2 per row instead of forming T
  * (N^2 L) and applying it (N^2 per row), which is what LETKF needs (few rows per transform). */
-static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx, const PetscReal *wt)
+static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
+                                       const PetscReal *wt)
 {
   const PetscInt  N = w->N;
   const PetscReal a = (PetscReal)(N - 1), sa = PetscSqrtReal(a);
@@ -128,57 +133,71 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
   PetscReal      *T = w->T;
 
   PetscFunctionBegin;
-  w->identity = L == 0 ? PETSC_TRUE : PETSC_FALSE;
+  w->identity  = L == 0 ? PETSC_TRUE : PETSC_FALSE;
   w->factored  = PETSC_FALSE;
   w->zfactored = PETSC_FALSE;
   w->L         = L;
   if (L == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(L, &bL));
   for (PetscInt l = 0; l < L; l++) {
-    const PetscInt   i = idx ? idx[l] : l;
-    const PetscReal  s = wt ? PetscSqrtReal(wt[l]) : 1.0, *Si = w->S + (size_t)i * N;
-    PetscReal       *col = w->St + (size_t)l * N;
+    const PetscInt  i = idx ? idx[l] : l;
+    const PetscReal s = wt ? PetscSqrtReal(wt[l]) : 1.0, *Si = w->S + (size_t)i * N;
+    PetscReal      *col = w->St + (size_t)l * N;
     if (wt)
-      for (PetscInt k = 0; k < N; k++) col[k] = s * Si[k];
-    else PetscCall(PetscArraycpy(col, Si, N));
+      for (PetscInt k = 0; k < N; k++)
+        col[k] = s * Si[k];
+    else
+      PetscCall(PetscArraycpy(col, Si, N));
     w->dl[l] = s * w->d[i];
   }
   if (L < N) { /* observation space: S S^T = U diag(mu) U^T (L x L) */
     PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "T", &bL, &bN, &fone, w->St, &bN, &fzero, w->A, &bL));
     PetscCall(Eig(w, bL, w->A, w->ev));
-    PetscCallBLAS("BLASgemv", BLASgemv_("T", &bL, &bL, &fone, w->A, &bL, w->dl, &one, &fzero, w->v1, &one)); /* U^T d */
+    PetscCallBLAS("BLASgemv", BLASgemv_("T", &bL, &bL, &fone, w->A, &bL, w->dl, &one, &fzero, w->v1,
+                                        &one)); /* U^T d */
     for (PetscInt k = 0; k < L; k++) {
       const PetscReal mu = PetscMax(w->ev[k], 0.0), s = PetscSqrtReal(a + mu);
       w->g[k] = -1.0 / (s * (sa + s)); /* (sqrt(a / (a + mu)) - 1) / mu, stable */
       w->v1[k] /= a + mu;
     }
-    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bL, &bL, &fone, w->A, &bL, w->v1, &one, &fzero, w->Z, &one)); /* U (.) */
-    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->Z, &one, &fzero, w->v2, &one)); /* wbar = S^T U (.) */
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bL, &bL, &fone, w->A, &bL, w->v1, &one, &fzero, w->Z,
+                                        &one)); /* U (.) */
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->Z, &one, &fzero, w->v2,
+                                        &one)); /* wbar = S^T U (.) */
     w->factored = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
   /* ensemble space: a I + S^T S = V diag(lambda) V^T (N x N) */
   PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &bN, &bL, &fone, w->St, &bN, &fzero, w->A, &bN));
-  for (PetscInt k = 0; k < N; k++) w->A[k + (size_t)k * N] += a;
-  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->dl, &one, &fzero, w->v2, &one)); /* S^T d */
+  for (PetscInt k = 0; k < N; k++)
+    w->A[k + (size_t)k * N] += a;
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bL, &fone, w->St, &bN, w->dl, &one, &fzero, w->v2,
+                                      &one)); /* S^T d */
   PetscCall(Eig(w, bN, w->A, w->ev));
-  PetscCallBLAS("BLASgemv", BLASgemv_("T", &bN, &bN, &fone, w->A, &bN, w->v2, &one, &fzero, w->v1, &one)); /* V^T S^T d */
+  PetscCallBLAS("BLASgemv", BLASgemv_("T", &bN, &bN, &fone, w->A, &bN, w->v2, &one, &fzero, w->v1,
+                                      &one)); /* V^T S^T d */
   for (PetscInt k = 0; k < N; k++) {
     const PetscReal lam = w->ev[k];
     PetscReal       f;
-    PetscCheck(lam > 0 && !PetscIsInfOrNanReal(lam), PETSC_COMM_SELF, PETSC_ERR_FP, "filter: eigenvalue %g of (N-1) I + S^T S is not positive", (double)lam);
+    PetscCheck(lam > 0 && !PetscIsInfOrNanReal(lam), PETSC_COMM_SELF, PETSC_ERR_FP,
+               "filter: eigenvalue %g of (N-1) I + S^T S is not positive", (double)lam);
     w->v1[k] /= lam;
     f = PetscPowReal(a / lam, 0.25); /* W = Z Z^T, Z = V diag((a / lambda)^1/4) */
-    for (PetscInt r = 0; r < N; r++) w->Z[r + (size_t)k * N] = f * w->A[r + (size_t)k * N];
+    for (PetscInt r = 0; r < N; r++)
+      w->Z[r + (size_t)k * N] = f * w->A[r + (size_t)k * N];
   }
-  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bN, &fone, w->A, &bN, w->v1, &one, &fzero, w->v2, &one)); /* wbar */
-  if (!w->formT) { /* LETKF: few rows per transform, x' T = (x' Z) Z^T + (x' wbar) 1^T, 2 N^2 per row */
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &bN, &bN, &fone, w->A, &bN, w->v1, &one, &fzero, w->v2,
+                                      &one)); /* wbar */
+  if (!w->formT) { /* LETKF: few rows per transform, x' T = (x' Z) Z^T + (x' wbar) 1^T, 2 N^2 per
+                      row */
     w->zfactored = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bN, &fone, w->Z, &bN, w->Z, &bN, &fzero, T, &bN));
+  PetscCallBLAS("BLASgemm",
+                BLASgemm_("N", "T", &bN, &bN, &bN, &fone, w->Z, &bN, w->Z, &bN, &fzero, T, &bN));
   for (PetscInt j = 0; j < N; j++)
-    for (PetscInt k = 0; k < N; k++) T[k + (size_t)j * N] += w->v2[k];
+    for (PetscInt k = 0; k < N; k++)
+      T[k + (size_t)j * N] += w->v2[k];
   PetscFunctionReturn(0);
 }
 
@@ -190,10 +209,12 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
   PetscBLASInt    bN = w->bN, bnb;
 
   PetscFunctionBegin;
-  if (nb == 0 || (w->identity && rho == 1.0)) PetscFunctionReturn(0); /* rows left exactly as they are */
+  if (nb == 0 || (w->identity && rho == 1.0))
+    PetscFunctionReturn(0); /* rows left exactly as they are */
   for (PetscInt r = 0; r < nb; r++) {
     PetscReal *x = rows + (size_t)r * N, *an = w->anom + (size_t)r * N, m = 0, s = 0;
-    for (PetscInt k = 0; k < N; k++) m += x[k];
+    for (PetscInt k = 0; k < N; k++)
+      m += x[k];
     m /= (PetscReal)N;
     for (PetscInt k = 0; k < N; k++) {
       an[k] = x[k] - m;
@@ -204,7 +225,8 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
   }
   if (w->identity) {
     for (PetscInt r = 0; r < nb; r++)
-      for (PetscInt k = 0; k < N; k++) rows[(size_t)r * N + k] = w->mu[r] + rho * w->anom[(size_t)r * N + k];
+      for (PetscInt k = 0; k < N; k++)
+        rows[(size_t)r * N + k] = w->mu[r] + rho * w->anom[(size_t)r * N + k];
     PetscFunctionReturn(0);
   }
   PetscCall(PetscBLASIntCast(nb, &bnb));
@@ -212,41 +234,56 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
   if (w->factored) { /* x' T = x' + ((x' S^T U) diag(g)) U^T S + (x' wbar) 1^T */
     PetscBLASInt bL;
     PetscCall(PetscBLASIntCast(w->L, &bL));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bN, &fone, w->St, &bN, w->anom, &bN, &fzero, w->p1, &bL)); /* S x'^T */
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p1, &bL, &fzero, w->p2, &bL));   /* U^T . */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bN, &fone, w->St, &bN, w->anom, &bN,
+                                        &fzero, w->p1, &bL)); /* S x'^T */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p1, &bL,
+                                        &fzero, w->p2, &bL)); /* U^T . */
     for (PetscInt r = 0; r < nb; r++)
-      for (PetscInt l = 0; l < w->L; l++) w->p2[l + (size_t)r * w->L] *= w->g[l];
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p2, &bL, &fzero, w->p1, &bL)); /* U . */
+      for (PetscInt l = 0; l < w->L; l++)
+        w->p2[l + (size_t)r * w->L] *= w->g[l];
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bL, &bnb, &bL, &fone, w->A, &bL, w->p2, &bL,
+                                        &fzero, w->p1, &bL)); /* U . */
     for (PetscInt r = 0; r < nb; r++) {
       const PetscReal *an = w->anom + (size_t)r * N;
-      PetscReal       *x  = rows + (size_t)r * N, c = 0;
-      for (PetscInt k = 0; k < N; k++) c += an[k] * w->v2[k];
-      for (PetscInt k = 0; k < N; k++) x[k] = an[k] + c;
+      PetscReal       *x = rows + (size_t)r * N, c = 0;
+      for (PetscInt k = 0; k < N; k++)
+        c += an[k] * w->v2[k];
+      for (PetscInt k = 0; k < N; k++)
+        x[k] = an[k] + c;
     }
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bL, &fone, w->St, &bN, w->p1, &bL, &fone, rows, &bN)); /* + S^T . */
-  } else if (w->zfactored) { /* x' T = (x' Z) Z^T + (x' wbar) 1^T */
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->anom, &bN, &fzero, w->p1, &bN));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->p1, &bN, &fzero, rows, &bN));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bL, &fone, w->St, &bN, w->p1, &bL,
+                                        &fone, rows, &bN)); /* + S^T . */
+  } else if (w->zfactored) {                                /* x' T = (x' Z) Z^T + (x' wbar) 1^T */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->anom, &bN,
+                                        &fzero, w->p1, &bN));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bnb, &bN, &fone, w->Z, &bN, w->p1, &bN,
+                                        &fzero, rows, &bN));
     for (PetscInt r = 0; r < nb; r++) {
       const PetscReal *an = w->anom + (size_t)r * N;
-      PetscReal       *x  = rows + (size_t)r * N, c = 0;
-      for (PetscInt k = 0; k < N; k++) c += an[k] * w->v2[k];
-      for (PetscInt k = 0; k < N; k++) x[k] += c;
+      PetscReal       *x = rows + (size_t)r * N, c = 0;
+      for (PetscInt k = 0; k < N; k++)
+        c += an[k] * w->v2[k];
+      for (PetscInt k = 0; k < N; k++)
+        x[k] += c;
     }
   } else {
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->T, &bN, w->anom, &bN, &fzero, rows, &bN));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->T, &bN, w->anom, &bN,
+                                        &fzero, rows, &bN));
   }
   for (PetscInt r = 0; r < nb; r++) { /* rows hold x' T: x_a = xbar + rho (m + f (x' T - m)) */
     PetscReal *x = rows + (size_t)r * N, m = 0, s = 0, f = 1.0;
-    for (PetscInt k = 0; k < N; k++) m += x[k];
+    for (PetscInt k = 0; k < N; k++)
+      m += x[k];
     m /= (PetscReal)N;
     if (rtps > 0) {
       PetscReal sa;
-      for (PetscInt k = 0; k < N; k++) s += (x[k] - m) * (x[k] - m);
+      for (PetscInt k = 0; k < N; k++)
+        s += (x[k] - m) * (x[k] - m);
       sa = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
       if (sa > 0) f = 1.0 + rtps * (w->sb[r] - sa) / sa;
     }
-    for (PetscInt k = 0; k < N; k++) x[k] = w->mu[r] + rho * (m + f * (x[k] - m));
+    for (PetscInt k = 0; k < N; k++)
+      x[k] = w->mu[r] + rho * (m + f * (x[k] - m));
   }
   PetscFunctionReturn(0);
 }
@@ -255,7 +292,8 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
 static PetscErrorCode ApplyAll(Work *w, PetscInt nrow, PetscReal *X, PetscReal rtps)
 {
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < nrow; i += CHUNK) PetscCall(ApplyRows(w, PetscMin(CHUNK, nrow - i), X + (size_t)i * w->N, rtps));
+  for (PetscInt i = 0; i < nrow; i += CHUNK)
+    PetscCall(ApplyRows(w, PetscMin(CHUNK, nrow - i), X + (size_t)i * w->N, rtps));
   PetscFunctionReturn(0);
 }
 
@@ -283,12 +321,14 @@ static PetscErrorCode BuildGrid(Work *w)
       w->org[k] = PetscMin(w->org[k], w->obsx[3 * i + k]);
       hi[k]     = PetscMax(hi[k], w->obsx[3 * i + k]);
     }
-    if ((hi[k] - w->org[k]) / w->h > 1e12) w->brute = PETSC_TRUE; /* a radius absurdly small for the domain */
+    if ((hi[k] - w->org[k]) / w->h > 1e12)
+      w->brute = PETSC_TRUE; /* a radius absurdly small for the domain */
   }
   if (w->brute) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < nobs; i++) {
     w->cells[i].i = i;
-    for (int k = 0; k < 3; k++) w->cells[i].c[k] = (int64_t)PetscFloorReal((w->obsx[3 * i + k] - w->org[k]) / w->h);
+    for (int k = 0; k < 3; k++)
+      w->cells[i].c[k] = (int64_t)PetscFloorReal((w->obsx[3 * i + k] - w->org[k]) / w->h);
   }
   qsort(w->cells, (size_t)nobs, sizeof(ObsCell), CompareCell);
   for (int k = 0; k < 3; k++) {
@@ -305,7 +345,7 @@ static inline void AddIfLocal(Work *w, const PetscReal *p, PetscInt i, PetscInt 
 {
   const PetscReal *q  = w->obsx + 3 * (size_t)i;
   const PetscReal  dx = p[0] - q[0], dy = p[1] - q[1], dz = p[2] - q[2];
-  const PetscReal  g  = TwinGaspariCohn(PetscSqrtReal(dx * dx + dy * dy + dz * dz), w->radius);
+  const PetscReal  g = TwinGaspariCohn(PetscSqrtReal(dx * dx + dy * dy + dz * dz), w->radius);
   if (g > 0) {
     w->lidx[*L] = i;
     w->lw[*L]   = g;
@@ -321,12 +361,14 @@ static void LocalObs(Work *w, const PetscReal *p, PetscInt *L)
   *L = 0;
   if (w->nobs == 0) return;
   if (w->brute) {
-    for (PetscInt i = 0; i < w->nobs; i++) AddIfLocal(w, p, i, L);
+    for (PetscInt i = 0; i < w->nobs; i++)
+      AddIfLocal(w, p, i, L);
     return;
   }
   for (int k = 0; k < 3; k++) {
     const PetscReal cd = PetscFloorReal((p[k] - w->org[k]) / w->h);
-    if (cd < (PetscReal)w->cmin[k] - 1.0 || cd > (PetscReal)w->cmax[k] + 1.0) return; /* no obs within one cell */
+    if (cd < (PetscReal)w->cmin[k] - 1.0 || cd > (PetscReal)w->cmax[k] + 1.0)
+      return; /* no obs within one cell */
     c[k] = (int64_t)cd;
   }
   for (int64_t dx = -1; dx <= 1; dx++)
@@ -336,10 +378,15 @@ static void LocalObs(Work *w, const PetscReal *p, PetscInt *L)
         size_t        lo = 0, hi = (size_t)w->nobs;
         while (lo < hi) { /* first cell entry >= key */
           size_t mid = (lo + hi) / 2;
-          if (CompareCell(&w->cells[mid], &key) < 0) lo = mid + 1;
-          else hi = mid;
+          if (CompareCell(&w->cells[mid], &key) < 0)
+            lo = mid + 1;
+          else
+            hi = mid;
         }
-        for (; lo < (size_t)w->nobs && w->cells[lo].c[0] == key.c[0] && w->cells[lo].c[1] == key.c[1] && w->cells[lo].c[2] == key.c[2]; lo++) AddIfLocal(w, p, w->cells[lo].i, L);
+        for (; lo < (size_t)w->nobs && w->cells[lo].c[0] == key.c[0] &&
+               w->cells[lo].c[1] == key.c[1] && w->cells[lo].c[2] == key.c[2];
+             lo++)
+          AddIfLocal(w, p, w->cells[lo].i, L);
       }
 }
 
@@ -349,7 +396,8 @@ static inline PetscBool SamePos(const PetscReal *a, const PetscReal *b)
 }
 
 /* rows with positions: one local transform per run of equal positions */
-static PetscErrorCode LocalRows(Work *w, PetscInt nrow, PetscReal *X, const PetscReal *pos, PetscReal rtps, PetscInt *nlocal)
+static PetscErrorCode LocalRows(Work *w, PetscInt nrow, PetscReal *X, const PetscReal *pos,
+                                PetscReal rtps, PetscInt *nlocal)
 {
   const PetscReal *last = NULL;
 
@@ -357,7 +405,8 @@ static PetscErrorCode LocalRows(Work *w, PetscInt nrow, PetscReal *X, const Pets
   for (PetscInt i = 0; i < nrow;) {
     const PetscReal *p  = pos + 3 * (size_t)i;
     PetscInt         nb = 1, L;
-    while (i + nb < nrow && nb < CHUNK && SamePos(pos + 3 * (size_t)(i + nb), p)) nb++;
+    while (i + nb < nrow && nb < CHUNK && SamePos(pos + 3 * (size_t)(i + nb), p))
+      nb++;
     if (!last || !SamePos(p, last)) {
       LocalObs(w, p, &L);
       PetscCall(ComputeTransform(w, L, w->lidx, w->lw));
@@ -374,37 +423,46 @@ static PetscErrorCode LocalRows(Work *w, PetscInt nrow, PetscReal *X, const Pets
 static PetscErrorCode EnKFTransform(Work *w, const TwinFilterOptions *opt)
 {
   const PetscInt  N = w->N, nobs = w->nobs;
-  const PetscReal a = (PetscReal)(N - 1), salpha = PetscSqrtReal(opt->alpha), fa = 1.0 / a, fzero = 0.0;
-  PetscBLASInt    bN = w->bN, bm, info = 0;
-  PetscReal      *C, *D, *e;
+  const PetscReal a = (PetscReal)(N - 1), salpha = PetscSqrtReal(opt->alpha), fa = 1.0 / a,
+                  fzero = 0.0;
+  PetscBLASInt bN = w->bN, bm, info = 0;
+  PetscReal   *C, *D, *e;
 
   PetscFunctionBegin;
-  w->identity = nobs == 0 ? PETSC_TRUE : PETSC_FALSE;
+  w->identity  = nobs == 0 ? PETSC_TRUE : PETSC_FALSE;
   w->factored  = PETSC_FALSE;
   w->zfactored = PETSC_FALSE;
   if (nobs == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(nobs, &bm));
   PetscCall(PetscMalloc3((size_t)nobs * nobs, &C, (size_t)nobs * N, &D, N, &e));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bm, &bN, &fa, w->S, &bN, w->S, &bN, &fzero, C, &bm));
-  for (PetscInt i = 0; i < nobs; i++) C[i + (size_t)i * nobs] += opt->alpha;
+  PetscCallBLAS("BLASgemm",
+                BLASgemm_("T", "N", &bm, &bm, &bN, &fa, w->S, &bN, w->S, &bN, &fzero, C, &bm));
+  for (PetscInt i = 0; i < nobs; i++)
+    C[i + (size_t)i * nobs] += opt->alpha;
   for (PetscInt i = 0; i < nobs; i++) {
     const uint64_t k = (uint64_t)opt->cycle * (uint64_t)nobs + (uint64_t)i;
     PetscReal      m = 0;
     for (PetscInt j = 0; j < N; j++) {
-      e[j] = TwinNormalInverseCDF(TwinRandomUniform(opt->seed, (uint64_t)j, TWIN_PURPOSE_OBSNOISE, k));
+      e[j] =
+          TwinNormalInverseCDF(TwinRandomUniform(opt->seed, (uint64_t)j, TWIN_PURPOSE_OBSNOISE, k));
       m += e[j];
     }
     m /= (PetscReal)N;
-    for (PetscInt j = 0; j < N; j++) D[i + (size_t)j * nobs] = w->d[i] + salpha * (e[j] - m) - w->S[(size_t)i * N + j];
+    for (PetscInt j = 0; j < N; j++)
+      D[i + (size_t)j * nobs] = w->d[i] + salpha * (e[j] - m) - w->S[(size_t)i * N + j];
   }
   PetscCall(PetscFPTrapPush(PETSC_FP_TRAP_OFF));
   LAPACKpotrf_("L", &bm, C, &bm, &info);
   PetscCall(PetscFPTrapPop());
-  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: EnKF: Cholesky of HPH^T + alpha R failed (LAPACK potrf info %d)", (int)info);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "filter: EnKF: Cholesky of HPH^T + alpha R failed (LAPACK potrf info %d)", (int)info);
   LAPACKpotrs_("L", &bm, &bN, C, &bm, D, &bm, &info);
-  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: EnKF: LAPACK potrs info %d", (int)info);
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bN, &bm, &fa, w->S, &bN, D, &bm, &fzero, w->T, &bN));
-  for (PetscInt k = 0; k < N; k++) w->T[k + (size_t)k * N] += 1.0;
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: EnKF: LAPACK potrs info %d",
+             (int)info);
+  PetscCallBLAS("BLASgemm",
+                BLASgemm_("N", "N", &bN, &bN, &bm, &fa, w->S, &bN, D, &bm, &fzero, w->T, &bN));
+  for (PetscInt k = 0; k < N; k++)
+    w->T[k + (size_t)k * N] += 1.0;
   PetscCall(PetscFree3(C, D, e));
   PetscFunctionReturn(0);
 }
@@ -414,32 +472,56 @@ static PetscErrorCode CheckFinite(const char *what, size_t n, const PetscReal *v
 {
   PetscFunctionBegin;
   for (size_t i = 0; i < n; i++)
-    PetscCheck(!PetscIsInfOrNanReal(v[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "filter: %s[%zu] = %g is not finite", what, i, (double)v[i]);
+    PetscCheck(!PetscIsInfOrNanReal(v[i]), PETSC_COMM_SELF, PETSC_ERR_FP,
+               "filter: %s[%zu] = %g is not finite", what, i, (double)v[i]);
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CheckInput(const TwinFilterOptions *opt, const TwinEnsembleView *E, PetscBool local)
+static PetscErrorCode CheckInput(const TwinFilterOptions *opt, const TwinEnsembleView *E,
+                                 PetscBool local)
 {
   const PetscInt N = E->N;
 
   PetscFunctionBegin;
-  PetscCheck(N >= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: %" PetscInt_FMT " members, at least 2 needed", N);
-  PetscCheck(E->nrow >= 0 && E->np >= 0 && E->nobs >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: negative size (nrow %" PetscInt_FMT ", np %" PetscInt_FMT ", nobs %" PetscInt_FMT ")", E->nrow, E->np, E->nobs);
-  PetscCheck(opt->kind == TWIN_FILTER_ETKF || opt->kind == TWIN_FILTER_LETKF || opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: unknown filter kind %d", (int)opt->kind);
-  PetscCheck(!PetscIsInfOrNanReal(opt->inflation) && opt->inflation >= 1.0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: multiplicative inflation %g, must be finite and >= 1", (double)opt->inflation);
-  PetscCheck(opt->rtps >= 0.0 && opt->rtps <= 1.0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: rtps %g, must be in [0, 1]", (double)opt->rtps);
+  PetscCheck(N >= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+             "filter: %" PetscInt_FMT " members, at least 2 needed", N);
+  PetscCheck(E->nrow >= 0 && E->np >= 0 && E->nobs >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+             "filter: negative size (nrow %" PetscInt_FMT ", np %" PetscInt_FMT
+             ", nobs %" PetscInt_FMT ")",
+             E->nrow, E->np, E->nobs);
+  PetscCheck(opt->kind == TWIN_FILTER_ETKF || opt->kind == TWIN_FILTER_LETKF ||
+                 opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA,
+             PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: unknown filter kind %d",
+             (int)opt->kind);
+  PetscCheck(!PetscIsInfOrNanReal(opt->inflation) && opt->inflation >= 1.0, PETSC_COMM_SELF,
+             PETSC_ERR_ARG_OUTOFRANGE,
+             "filter: multiplicative inflation %g, must be finite and >= 1",
+             (double)opt->inflation);
+  PetscCheck(opt->rtps >= 0.0 && opt->rtps <= 1.0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+             "filter: rtps %g, must be in [0, 1]", (double)opt->rtps);
   if (opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA)
-    PetscCheck(!PetscIsInfOrNanReal(opt->alpha) && opt->alpha > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: observation-error multiplier alpha %g, must be finite and > 0", (double)opt->alpha);
-  PetscCheck(!PetscIsNanReal(opt->radius), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: localization radius is NaN");
+    PetscCheck(!PetscIsInfOrNanReal(opt->alpha) && opt->alpha > 0, PETSC_COMM_SELF,
+               PETSC_ERR_ARG_OUTOFRANGE,
+               "filter: observation-error multiplier alpha %g, must be finite and > 0",
+               (double)opt->alpha);
+  PetscCheck(!PetscIsNanReal(opt->radius), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+             "filter: localization radius is NaN");
   PetscCheck(E->nrow == 0 || E->X, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: X is NULL");
   PetscCheck(E->np == 0 || E->P, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: P is NULL");
-  PetscCheck(E->nobs == 0 || (E->HX && E->y && E->r), PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: HX, y or r is NULL");
+  PetscCheck(E->nobs == 0 || (E->HX && E->y && E->r), PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
+             "filter: HX, y or r is NULL");
   if (local) {
-    PetscCheck(E->nrow == 0 || E->rowx, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: LETKF with radius %g needs the row positions rowx", (double)opt->radius);
-    PetscCheck(E->nobs == 0 || E->obsx, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: LETKF with radius %g needs the observation positions obsx", (double)opt->radius);
+    PetscCheck(E->nrow == 0 || E->rowx, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
+               "filter: LETKF with radius %g needs the row positions rowx", (double)opt->radius);
+    PetscCheck(E->nobs == 0 || E->obsx, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
+               "filter: LETKF with radius %g needs the observation positions obsx",
+               (double)opt->radius);
   }
   for (PetscInt i = 0; i < E->nobs; i++)
-    PetscCheck(E->r[i] > 0 && !PetscIsInfOrNanReal(E->r[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "filter: observation %" PetscInt_FMT ": error variance r = %g, must be finite and > 0", i, (double)E->r[i]);
+    PetscCheck(
+        E->r[i] > 0 && !PetscIsInfOrNanReal(E->r[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+        "filter: observation %" PetscInt_FMT ": error variance r = %g, must be finite and > 0", i,
+        (double)E->r[i]);
   PetscCall(CheckFinite("y", (size_t)E->nobs, E->y));
   PetscCall(CheckFinite("HX", (size_t)E->nobs * N, E->HX));
   PetscCall(CheckFinite("X", (size_t)E->nrow * N, E->X));
@@ -451,18 +533,21 @@ static PetscErrorCode CheckInput(const TwinFilterOptions *opt, const TwinEnsembl
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView *E, TwinFilterStats *stats)
+PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView *E,
+                                 TwinFilterStats *stats)
 {
-  Work            w;
-  const PetscInt  N = E ? E->N : 0, nobs = E ? E->nobs : 0;
-  PetscBool       local;
-  PetscReal       innov = 0, spread = 0, arms = 0;
-  PetscInt        nlocal = 0;
-  size_t          nmax;
+  Work           w;
+  const PetscInt N = E ? E->N : 0, nobs = E ? E->nobs : 0;
+  PetscBool      local;
+  PetscReal      innov = 0, spread = 0, arms = 0;
+  PetscInt       nlocal = 0;
+  size_t         nmax;
 
   PetscFunctionBegin;
   PetscCheck(opt && E, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "filter: NULL options or ensemble");
-  local = (opt->kind == TWIN_FILTER_LETKF && opt->radius > 0 && !PetscIsInfReal(opt->radius)) ? PETSC_TRUE : PETSC_FALSE;
+  local = (opt->kind == TWIN_FILTER_LETKF && opt->radius > 0 && !PetscIsInfReal(opt->radius))
+              ? PETSC_TRUE
+              : PETSC_FALSE;
   PetscCall(CheckInput(opt, E, local));
   PetscCall(PetscMemzero(&w, sizeof(w)));
   w.N    = N;
@@ -470,15 +555,19 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   w.rho  = opt->inflation;
   PetscCall(PetscBLASIntCast(N, &w.bN));
   nmax = (size_t)PetscMax(N, nobs);
-  PetscCall(PetscMalloc5((size_t)nobs * N + 1, &w.S, nobs + 1, &w.d, nobs + 1, &w.ybar, (size_t)nobs * N + 1, &w.St, nmax, &w.dl));
-  PetscCall(PetscMalloc5((size_t)N * N, &w.A, (size_t)N * N, &w.Z, N, &w.ev, nmax, &w.v1, nmax, &w.v2));
-  PetscCall(PetscMalloc4((size_t)N * N, &w.T, (size_t)CHUNK * N, &w.anom, CHUNK, &w.mu, CHUNK, &w.sb));
+  PetscCall(PetscMalloc5((size_t)nobs * N + 1, &w.S, nobs + 1, &w.d, nobs + 1, &w.ybar,
+                         (size_t)nobs * N + 1, &w.St, nmax, &w.dl));
+  PetscCall(
+      PetscMalloc5((size_t)N * N, &w.A, (size_t)N * N, &w.Z, N, &w.ev, nmax, &w.v1, nmax, &w.v2));
+  PetscCall(
+      PetscMalloc4((size_t)N * N, &w.T, (size_t)CHUNK * N, &w.anom, CHUNK, &w.mu, CHUNK, &w.sb));
   PetscCall(PetscMalloc3(N, &w.g, (size_t)CHUNK * N, &w.p1, (size_t)CHUNK * N, &w.p2));
   { /* syevd workspace for the largest matrix (N x N); a smaller n needs less */
     PetscBLASInt query = -1, info = 0, opt_liwork = 0;
     PetscReal    opt_lwork = 0;
     LAPACKsyevd_("V", "U", &w.bN, w.A, &w.bN, w.ev, &opt_lwork, &query, &opt_liwork, &query, &info);
-    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "filter: LAPACK syevd workspace query failed (info %d)", (int)info);
+    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB,
+               "filter: LAPACK syevd workspace query failed (info %d)", (int)info);
     PetscCall(PetscBLASIntCast(PetscMax((PetscInt)opt_lwork, 1 + 6 * N + 2 * N * N), &w.lwork));
     PetscCall(PetscBLASIntCast(PetscMax((PetscInt)opt_liwork, 3 + 5 * N), &w.liwork));
     PetscCall(PetscMalloc2(w.lwork, &w.work, w.liwork, &w.iwork));
@@ -488,21 +577,24 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   for (PetscInt i = 0; i < nobs; i++) {
     const PetscReal *hx = E->HX + (size_t)i * N, sr = PetscSqrtReal(E->r[i]);
     PetscReal        m = 0, v = 0;
-    for (PetscInt j = 0; j < N; j++) m += hx[j];
+    for (PetscInt j = 0; j < N; j++)
+      m += hx[j];
     m /= (PetscReal)N;
     for (PetscInt j = 0; j < N; j++) {
-      const PetscReal an = w.rho * (hx[j] - m);
+      const PetscReal an     = w.rho * (hx[j] - m);
       w.S[(size_t)i * N + j] = an / sr;
       v += an * an;
     }
     w.ybar[i] = m;
     w.d[i]    = (E->y[i] - m) / sr;
-    innov += (E->y[i] - m) * (E->y[i] - m);
-    spread += v / (PetscReal)(N - 1);
+    innov += w.d[i] * w.d[i]; /* in units of the observation's sigma */
+    spread += v / (PetscReal)(N - 1) / E->r[i];
   }
 
-  /* the global transform (ETKF, EnKF, ES-MDA; LETKF: parameters, or everything without localization) */
-  if (opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA) PetscCall(EnKFTransform(&w, opt));
+  /* the global transform (ETKF, EnKF, ES-MDA; LETKF: parameters, or everything without
+   * localization) */
+  if (opt->kind == TWIN_FILTER_ENKF || opt->kind == TWIN_FILTER_ESMDA)
+    PetscCall(EnKFTransform(&w, opt));
   else {
     w.formT = PETSC_TRUE; /* the global transform serves every row */
     PetscCall(ComputeTransform(&w, nobs, NULL, NULL));
@@ -523,9 +615,10 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
   }
   for (PetscInt i = 0; i < nobs; i++) {
     PetscReal m = 0;
-    for (PetscInt j = 0; j < N; j++) m += E->HX[(size_t)i * N + j];
+    for (PetscInt j = 0; j < N; j++)
+      m += E->HX[(size_t)i * N + j];
     m /= (PetscReal)N;
-    arms += (E->y[i] - m) * (E->y[i] - m);
+    arms += (E->y[i] - m) * (E->y[i] - m) / E->r[i];
   }
   if (stats) {
     stats->innovation_rms  = nobs ? PetscSqrtReal(innov / (PetscReal)nobs) : 0;

@@ -241,8 +241,8 @@ static void TestETKFKalman(void)
       double m = 0, v = 0;
       for (int j = 0; j < p.N; j++) m += p.HX[i * p.N + j] / p.N;
       for (int j = 0; j < p.N; j++) v += (p.HX[i * p.N + j] - m) * (p.HX[i * p.N + j] - m) / (p.N - 1);
-      innov += (p.y[i] - m) * (p.y[i] - m) / p.nobs;
-      spread += cfg[c].rho * cfg[c].rho * v / p.nobs;
+      innov += (p.y[i] - m) * (p.y[i] - m) / p.r[i] / p.nobs; /* in units of sigma */
+      spread += cfg[c].rho * cfg[c].rho * v / p.r[i] / p.nobs;
     }
     Kalman(&p, cfg[c].rho, ma, Pa);
     o.inflation = cfg[c].rho;
@@ -265,7 +265,7 @@ static void TestETKFKalman(void)
         for (int a = 0; a < p.n; a++) h += p.H[i * p.n + a] * p.X[a * p.N + j];
         CU_ASSERT(fabs(h - p.HX[i * p.N + j]) <= 1e-10 * (1 + fabs(h)));
       }
-      arms += (p.y[i] - m) * (p.y[i] - m) / p.nobs;
+      arms += (p.y[i] - m) * (p.y[i] - m) / p.r[i] / p.nobs;
     }
     CU_ASSERT(fabs(st.innovation_rms - sqrt(innov)) <= 1e-12 * sqrt(innov));
     CU_ASSERT(fabs(st.spread_rms - sqrt(spread)) <= 1e-12 * sqrt(spread));
