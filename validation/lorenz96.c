@@ -154,7 +154,7 @@ static PetscErrorCode Run(Experiment *ex, const double truth0[NX], PetscInt spin
 {
   const PetscInt    N = ex->freerun ? 1 : ex->N;
   double            truth[NX], *X, *HX, y[NX], r[NX], pos[3 * NX], col[NX], sum = 0, ssum = 0;
-  TwinFilterOptions opt = {ex->kind, ex->inflation, 0.0, ex->radius, 1.0, 2008, 0};
+  TwinFilterOptions opt = {ex->kind, ex->inflation, 0.0, ex->radius, 1.0, 2008, 0, 0.0};
   PetscLogDouble    t0, t1;
 
   PetscFunctionBegin;

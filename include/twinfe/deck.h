@@ -183,6 +183,7 @@ typedef struct {
   PetscReal      inflation;                /* inflation.multiplicative, >= 1 (default 1) */
   PetscReal      rtps;                     /* inflation.rtps (relaxation to prior spread) in [0, 1] (default 0) */
   PetscReal      radius;                   /* localization.radius, m (letkf: required, > 0) */
+  PetscReal      grid;                     /* localization.grid, m: LETKF weight interpolation (0: exact) */
   char           estimate[TWIN_MAX_ESTIMATE][TWIN_NAME_LEN]; /* names of ensemble.parameters */
   PetscInt       nestimate;
   PetscBool      skip_bad;                 /* bad_snapshot: skip (log and go on) | stop (default) */

@@ -29,6 +29,9 @@ typedef struct {
   PetscReal      alpha;     /* EnKF/ES-MDA: observation-error multiplier (1 for EnKF) */
   uint64_t       seed;      /* EnKF/ES-MDA perturbations */
   PetscInt       cycle;     /* analysis counter, keys the perturbation stream */
+  PetscReal      grid;      /* LETKF: > 0: compute the local transforms on a uniform grid of this
+                               spacing (m) and interpolate them trilinearly to the state rows
+                               (weight interpolation); 0: one transform per row position (exact) */
 } TwinFilterOptions;
 
 typedef struct {

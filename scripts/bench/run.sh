@@ -173,4 +173,8 @@ $PY scripts/bench/table.py "$LOGS" "$NP" "$SIZES" "$omp_deck" "$THERMAL_DECK" ||
 if [ "${BENCH_ENSEMBLE:-1}" != 0 ]; then
   scripts/bench/ensemble.sh || failed=1
 fi
+# twin: analysis cost vs forecast cost, demo size and 1 M DOF (BENCH_TWIN=0 skips it)
+if [ "${BENCH_TWIN:-1}" != 0 ]; then
+  scripts/bench/twin.sh || failed=1
+fi
 exit $failed

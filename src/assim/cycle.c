@@ -304,6 +304,7 @@ static PetscErrorCode Analyse(Twin *tw, const TwinSnapshot *snap, PetscReal *HX,
   opt.inflation = tw->deck->assimilation.inflation;
   opt.rtps      = tw->deck->assimilation.rtps;
   opt.radius    = kind == TWIN_FILTER_LETKF ? tw->deck->assimilation.radius : 0.0;
+  opt.grid      = kind == TWIN_FILTER_LETKF ? tw->deck->assimilation.grid : 0.0;
   opt.alpha     = alpha;
   opt.seed      = tw->spec.seed;
   opt.cycle     = cycle;

@@ -92,7 +92,8 @@ static PetscErrorCode CheckFile(TwinDeck deck, TwinNode n, const char where[], c
       fclose(f);
   }
   PetscCallMPI(MPI_Bcast(&state, 1, MPI_INT, 0, deck->comm));
-  if (state == 1) PetscCall(Err(deck, n, "%s: file '%s' not found (looked for '%s')", where, given, path));
+  if (state == 1)
+    PetscCall(Err(deck, n, "%s: file '%s' not found (looked for '%s')", where, given, path));
   if (state == 2) PetscCall(Err(deck, n, "%s: '%s' is not a regular file", where, given));
   if (state == 3) PetscCall(Err(deck, n, "%s: file '%s' is not readable", where, given));
   PetscFunctionReturn(0);
@@ -148,7 +149,8 @@ static int ParseISO8601(const char *s, double *epoch)
   if (*p == '.') {
     p++;
     if (*p < '0' || *p > '9') return 1;
-    for (; *p >= '0' && *p <= '9'; p++, scale /= 10) frac += scale * (*p - '0');
+    for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+      frac += scale * (*p - '0');
   }
   if (*p == 'Z' || *p == 'z')
     p++;
@@ -189,7 +191,8 @@ static PetscErrorCode ValidateSensor(TwinDeck deck, TwinNode item, PetscInt i)
   s->line = item->line;
   s->col  = item->col;
   /* name: unique */
-  if (!(x = Get(item, "name"))) PetscCall(Err(deck, item, "missing required key 'name' in %s", where));
+  if (!(x = Get(item, "name")))
+    PetscCall(Err(deck, item, "missing required key 'name' in %s", where));
   Fmt(w, sizeof(w), "%s.name", where);
   PetscCall(TwinDeckGetString(deck, x, w, s->name, sizeof(s->name)));
   if (!s->name[0]) PetscCall(Err(deck, x, "%s: empty sensor name", w));
@@ -200,7 +203,8 @@ static PetscErrorCode ValidateSensor(TwinDeck deck, TwinNode item, PetscInt i)
   /* kind, and the model it observes */
   if (!(kn = Get(item, "kind")))
     PetscCall(Err(deck, item,
-                  "missing required key 'kind' in %s (temperature, displacement or strain)", where));
+                  "missing required key 'kind' in %s (temperature, displacement or strain)",
+                  where));
   Fmt(w, sizeof(w), "%s.kind", where);
   PetscCall(TwinDeckGetEnum(deck, kn, w, kind_names, N(kind_names), &k));
   s->kind = (TwinSensorKind)k;
@@ -221,8 +225,9 @@ static PetscErrorCode ValidateSensor(TwinDeck deck, TwinNode item, PetscInt i)
     for (PetscInt d = 0; d < m->dim; d++) {
       PetscReal tol = 1e-12 * (m->upper[d] - m->lower[d]);
       if (s->x[d] < m->lower[d] - tol || s->x[d] > m->upper[d] + tol)
-        PetscCall(Err(deck, pos->items[d], "%s[%d] = %s: sensor '%s' is outside the box [%g, %g]", w, (int)d,
-                      pos->items[d]->scalar, s->name, (double)m->lower[d], (double)m->upper[d]));
+        PetscCall(Err(deck, pos->items[d], "%s[%d] = %s: sensor '%s' is outside the box [%g, %g]",
+                      w, (int)d, pos->items[d]->scalar, s->name, (double)m->lower[d],
+                      (double)m->upper[d]));
     }
   /* direction: displacement and strain only; a nonzero vector, normalized */
   id = KeyIndex(item, "direction");
@@ -241,12 +246,16 @@ static PetscErrorCode ValidateSensor(TwinDeck deck, TwinNode item, PetscInt i)
     Fmt(w, sizeof(w), "%s.direction", where);
     PetscCall(TwinDeckGetVector(deck, x, w, 2, 3, dir, &nd));
     if (nd != np)
-      PetscCall(Err(deck, x, "%s has %d numbers but %s.position has %d", w, (int)nd, where, (int)np));
-    for (PetscInt d = 0; d < nd; d++) big = PetscMax(big, PetscAbsReal(dir[d]));
+      PetscCall(
+          Err(deck, x, "%s has %d numbers but %s.position has %d", w, (int)nd, where, (int)np));
+    for (PetscInt d = 0; d < nd; d++)
+      big = PetscMax(big, PetscAbsReal(dir[d]));
     if (!(big > 0)) PetscCall(Err(deck, x, "%s must not be zero", w));
-    for (PetscInt d = 0; d < nd; d++) norm += (dir[d] / big) * (dir[d] / big);
+    for (PetscInt d = 0; d < nd; d++)
+      norm += (dir[d] / big) * (dir[d] / big);
     norm = big * PetscSqrtReal(norm);
-    for (PetscInt d = 0; d < nd; d++) s->dir[d] = dir[d] / norm;
+    for (PetscInt d = 0; d < nd; d++)
+      s->dir[d] = dir[d] / norm;
   }
   /* sigma */
   if (!(x = Get(item, "sigma")))
@@ -301,8 +310,10 @@ static PetscErrorCode ValidateSensors(TwinDeck deck)
       if (!i)
         np0 = pos->n;
       else if (pos->n != np0)
-        PetscCall(Err(deck, pos, "sensors[%d].position has %d numbers but sensors[0].position (line %d) has %d",
-                      (int)i, (int)pos->n, ss->list[0].line, (int)np0));
+        PetscCall(
+            Err(deck, pos,
+                "sensors[%d].position has %d numbers but sensors[0].position (line %d) has %d",
+                (int)i, (int)pos->n, ss->list[0].line, (int)np0));
     }
   } else
     PetscCall(Err(deck, n,
@@ -336,11 +347,13 @@ static PetscErrorCode ParameterName(TwinDeck deck, const TwinEnsembleSpec *spec,
     if (sug)
       PetscCall(ErrKey(deck, n, keyidx, "%s: '%s' is not an ensemble parameter; did you mean '%s'?",
                        where, name, sug));
-    PetscCall(ErrKey(deck, n, keyidx, "%s: '%s' is not an ensemble parameter (ensemble.parameters: %s)",
-                     where, name, list));
+    PetscCall(ErrKey(deck, n, keyidx,
+                     "%s: '%s' is not an ensemble parameter (ensemble.parameters: %s)", where, name,
+                     list));
   }
   if (sug)
-    PetscCall(Err(deck, n, "%s: '%s' is not an ensemble parameter; did you mean '%s'?", where, name, sug));
+    PetscCall(Err(deck, n, "%s: '%s' is not an ensemble parameter; did you mean '%s'?", where, name,
+                  sug));
   PetscCall(Err(deck, n, "%s: '%s' is not an ensemble parameter (ensemble.parameters: %s)", where,
                 name, list));
   PetscFunctionReturn(0);
@@ -348,23 +361,23 @@ static PetscErrorCode ParameterName(TwinDeck deck, const TwinEnsembleSpec *spec,
 
 static PetscErrorCode ValidateAssimilation(TwinDeck deck, const TwinEnsembleSpec *spec)
 {
-  static const char *const known[]  = {"snapshots", "filter",     "inflation",    "localization",
-                                       "estimate",  "bad_snapshot", "start",      "follow",
-                                       "poll",      "idle_timeout", "iterations"};
-  static const char *const iknown[] = {"multiplicative", "rtps"};
-  static const char *const lknown[] = {"radius"};
-  static const char *const policy[] = {"stop", "skip"};
-  TwinDeckAssimilation    *a        = &deck->assimilation;
-  TwinNode                 root     = deck->root, n, x, v, fn;
-  PetscInt                 idx      = KeyIndex(root, "assimilation"), k, i;
+  static const char *const known[]   = {"snapshots", "filter",       "inflation", "localization",
+                                        "estimate",  "bad_snapshot", "start",     "follow",
+                                        "poll",      "idle_timeout", "iterations"};
+  static const char *const iknown[]  = {"multiplicative", "rtps"};
+  static const char *const lknown[]  = {"radius", "grid"};
+  static const char *const policy[]  = {"stop", "skip"};
+  TwinDeckAssimilation    *a         = &deck->assimilation;
+  TwinNode                 root      = deck->root, n, x, v, fn;
+  PetscInt                 idx       = KeyIndex(root, "assimilation"), k, i;
   PetscBool                transient = deck->time.transient;
   char                     given[TWIN_PATH_LEN], w[WHERE_LEN];
 
   PetscFunctionBegin;
   if (idx < 0) PetscFunctionReturn(0);
   n = root->items[idx];
-  PetscCall(TwinDeckExpectKind(deck, n, "assimilation", TWIN_NODE_MAP,
-                               "a map {snapshots, filter, ...}"));
+  PetscCall(
+      TwinDeckExpectKind(deck, n, "assimilation", TWIN_NODE_MAP, "a map {snapshots, filter, ...}"));
   PetscCall(TwinDeckCheckKeys(deck, n, "assimilation", known, N(known)));
   a->enabled      = PETSC_TRUE;
   a->line         = root->keyline[idx];
@@ -425,9 +438,9 @@ static PetscErrorCode ValidateAssimilation(TwinDeck deck, const TwinEnsembleSpec
     if ((v = Get(x, "multiplicative"))) {
       PetscCall(TwinDeckGetReal(deck, v, "assimilation.inflation.multiplicative", &a->inflation));
       if (!(a->inflation >= 1))
-        PetscCall(Err(deck, v,
-                      "assimilation.inflation.multiplicative must be >= 1 (1: no inflation), got %s",
-                      v->scalar));
+        PetscCall(Err(
+            deck, v, "assimilation.inflation.multiplicative must be >= 1 (1: no inflation), got %s",
+            v->scalar));
     }
     if ((v = Get(x, "rtps"))) {
       PetscCall(TwinDeckGetReal(deck, v, "assimilation.inflation.rtps", &a->rtps));
@@ -446,13 +459,23 @@ static PetscErrorCode ValidateAssimilation(TwinDeck deck, const TwinEnsembleSpec
                        "assimilation.localization applies to filter: letkf only (this filter is "
                        "%s)",
                        filter_names[a->filter]));
-    PetscCall(TwinDeckExpectKind(deck, x, "assimilation.localization", TWIN_NODE_MAP, "a map {radius}"));
+    PetscCall(TwinDeckExpectKind(deck, x, "assimilation.localization", TWIN_NODE_MAP,
+                                 "a map {radius, grid}"));
     PetscCall(TwinDeckCheckKeys(deck, x, "assimilation.localization", lknown, N(lknown)));
     if (!(v = Get(x, "radius")))
       PetscCall(Err(deck, x, "missing required key 'radius' in assimilation.localization (m)"));
     PetscCall(TwinDeckGetReal(deck, v, "assimilation.localization.radius", &a->radius));
     if (!(a->radius > 0))
-      PetscCall(Err(deck, v, "assimilation.localization.radius must be > 0 (m), got %s", v->scalar));
+      PetscCall(
+          Err(deck, v, "assimilation.localization.radius must be > 0 (m), got %s", v->scalar));
+    if ((v = Get(x, "grid"))) { /* weight interpolation: transforms on a grid of this spacing */
+      PetscCall(TwinDeckGetReal(deck, v, "assimilation.localization.grid", &a->grid));
+      if (!(a->grid >= 0 && a->grid <= a->radius))
+        PetscCall(Err(deck, v,
+                      "assimilation.localization.grid must be in [0, radius] (m; about radius/5 to "
+                      "radius/10 keeps the interpolation error small; 0: exact), got %s",
+                      v->scalar));
+    }
   } else if (a->filter == TWIN_FILTER_LETKF)
     PetscCall(Err(deck, fn,
                   "assimilation.filter: letkf needs localization: {radius: R} in assimilation (R "
@@ -507,7 +530,8 @@ static PetscErrorCode ValidateAssimilation(TwinDeck deck, const TwinEnsembleSpec
   if ((x = Get(n, "follow"))) PetscCall(GetBool(deck, x, "assimilation.follow", &a->follow));
   if ((x = Get(n, "poll"))) {
     PetscCall(TwinDeckGetReal(deck, x, "assimilation.poll", &a->poll));
-    if (!(a->poll > 0)) PetscCall(Err(deck, x, "assimilation.poll must be > 0 (s), got %s", x->scalar));
+    if (!(a->poll > 0))
+      PetscCall(Err(deck, x, "assimilation.poll must be > 0 (s), got %s", x->scalar));
   }
   if ((x = Get(n, "idle_timeout"))) {
     PetscCall(TwinDeckGetReal(deck, x, "assimilation.idle_timeout", &a->idle_timeout));
@@ -544,13 +568,15 @@ static PetscErrorCode ValidatePrediction(TwinDeck deck)
                      "prediction: needs a time: section (a forecast runs the transient model past "
                      "the last snapshot)"));
   if (!(h = Get(n, "horizon")))
-    PetscCall(Err(deck, n, "missing required key 'horizon' in prediction (s past the last snapshot)"));
+    PetscCall(
+        Err(deck, n, "missing required key 'horizon' in prediction (s past the last snapshot)"));
   PetscCall(TwinDeckGetReal(deck, h, "prediction.horizon", &p->horizon));
   if (!(p->horizon > 0))
     PetscCall(Err(deck, h, "prediction.horizon must be > 0 (s), got %s", h->scalar));
   if ((v = Get(n, "every"))) {
     PetscCall(TwinDeckGetReal(deck, v, "prediction.every", &p->every));
-    if (!(p->every > 0)) PetscCall(Err(deck, v, "prediction.every must be > 0 (s), got %s", v->scalar));
+    if (!(p->every > 0))
+      PetscCall(Err(deck, v, "prediction.every must be > 0 (s), got %s", v->scalar));
     if (!(p->every <= p->horizon))
       PetscCall(Err(deck, v, "prediction.every = %s must not exceed prediction.horizon = %s",
                     v->scalar, h->scalar));
@@ -606,24 +632,30 @@ static PetscErrorCode ValidateSynthesize(TwinDeck deck, const TwinEnsembleSpec *
   }
   /* every, end */
   if (!(ev = Get(n, "every")))
-    PetscCall(Err(deck, n, "missing required key 'every' in synthesize (the interval between snapshots, s)"));
+    PetscCall(Err(
+        deck, n, "missing required key 'every' in synthesize (the interval between snapshots, s)"));
   PetscCall(TwinDeckGetReal(deck, ev, "synthesize.every", &sy->every));
   if (!(sy->every > 0))
     PetscCall(Err(deck, ev, "synthesize.every must be > 0 (s), got %s", ev->scalar));
   sy->end = deck->time.transient ? deck->time.end : sy->every;
   if ((en = Get(n, "end"))) {
     PetscCall(TwinDeckGetReal(deck, en, "synthesize.end", &sy->end));
-    if (!(sy->end > 0)) PetscCall(Err(deck, en, "synthesize.end must be > 0 (s), got %s", en->scalar));
+    if (!(sy->end > 0))
+      PetscCall(Err(deck, en, "synthesize.end must be > 0 (s), got %s", en->scalar));
     if (deck->time.transient && !(sy->end <= deck->time.end))
       PetscCall(Err(deck, en, "synthesize.end = %s must not exceed time.end = %g", en->scalar,
                     (double)deck->time.end));
   }
   if (!(sy->every <= sy->end)) {
     if (en)
-      PetscCall(Err(deck, ev, "synthesize.every = %s must not exceed synthesize.end = %s (no snapshot would be written)",
+      PetscCall(Err(deck, ev,
+                    "synthesize.every = %s must not exceed synthesize.end = %s (no snapshot would "
+                    "be written)",
                     ev->scalar, en->scalar));
-    PetscCall(Err(deck, ev, "synthesize.every = %s must not exceed time.end = %g (no snapshot would be written)",
-                  ev->scalar, (double)sy->end));
+    PetscCall(
+        Err(deck, ev,
+            "synthesize.every = %s must not exceed time.end = %g (no snapshot would be written)",
+            ev->scalar, (double)sy->end));
   }
   /* directory: given, or the folder of assimilation.snapshots */
   if ((x = Get(n, "directory"))) {
@@ -639,8 +671,9 @@ static PetscErrorCode ValidateSynthesize(TwinDeck deck, const TwinEnsembleSpec *
     else if (slash == pat)
       PetscCall(PetscStrncpy(sy->directory, "/", sizeof(sy->directory)));
     else
-      PetscCall(PetscStrncpy(sy->directory, pat, PetscMin((size_t)(slash - pat) + 1, sizeof(sy->directory))));
-    if (strpbrk(sy->directory, "*?[") )
+      PetscCall(PetscStrncpy(sy->directory, pat,
+                             PetscMin((size_t)(slash - pat) + 1, sizeof(sy->directory))));
+    if (strpbrk(sy->directory, "*?["))
       PetscCall(ErrKey(deck, root, idx,
                        "synthesize: the folder of assimilation.snapshots ('%s') is a pattern; give "
                        "synthesize.directory",

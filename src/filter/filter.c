@@ -419,6 +419,140 @@ static PetscErrorCode LocalRows(Work *w, PetscInt nrow, PetscReal *X, const Pets
   PetscFunctionReturn(0);
 }
 
+/* Form T (column-major, T[r + c N] = T_rc) of a transform ComputeTransform() kept factored
+ * (fewer local observations than members): T = I + S^T U diag(g) U^T S + wbar 1^T. */
+static PetscErrorCode FormFactored(Work *w)
+{
+  const PetscInt  N = w->N, L = w->L;
+  const PetscReal fone = 1.0, fzero = 0.0;
+  PetscBLASInt    bN = w->bN, bL;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(L, &bL));
+  for (PetscInt l = 0; l < L; l++) /* p2 = U diag(g) (L x L) */
+    for (PetscInt r = 0; r < L; r++)
+      w->p2[r + (size_t)l * L] = w->A[r + (size_t)l * L] * w->g[l];
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bL, &bL, &bL, &fone, w->p2, &bL, w->A, &bL, &fzero,
+                                      w->p1, &bL)); /* M = U diag(g) U^T */
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bN, &bL, &bL, &fone, w->St, &bN, w->p1, &bL,
+                                      &fzero, w->p2, &bN)); /* B = S^T M (N x L) */
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bN, &bN, &bL, &fone, w->p2, &bN, w->St, &bN,
+                                      &fzero, w->T, &bN)); /* B S */
+  for (PetscInt c = 0; c < N; c++)
+    for (PetscInt r = 0; r < N; r++)
+      w->T[r + (size_t)c * N] += (r == c ? 1.0 : 0.0) + w->v2[r];
+  w->factored = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* LETKF with weight interpolation (Yang et al. 2009; Hunt et al. 2007, section 5): the local
+ * transforms are computed at the nodes of a uniform grid of spacing h over the rows' bounding
+ * box and interpolated trilinearly to every row, x_a = xbar + rho x' sum_c phi_c T_c. The
+ * transforms vary on the scale of the localization radius, so h of a fraction of it loses
+ * little (the interpolation error is O((h / radius)^2)) and the cost per row becomes 8 N^2
+ * instead of one N x N eigenproblem per row. Rows exactly at grid nodes get the exact LETKF. */
+static PetscErrorCode LocalRowsGrid(Work *w, PetscInt nrow, PetscReal *X, const PetscReal *pos,
+                                    PetscReal h, PetscReal rtps, PetscInt *nlocal)
+{
+  const PetscInt N = w->N;
+  PetscReal      lo[3], hi[3], *Tg;
+  PetscInt       n[3], ng;
+  PetscBool     *id;
+
+  PetscFunctionBegin;
+  if (nrow == 0) PetscFunctionReturn(0);
+  for (int k = 0; k < 3; k++) {
+    lo[k] = hi[k] = pos[k];
+    for (PetscInt i = 1; i < nrow; i++) {
+      lo[k] = PetscMin(lo[k], pos[3 * i + k]);
+      hi[k] = PetscMax(hi[k], pos[3 * i + k]);
+    }
+    PetscCheck((hi[k] - lo[k]) / h < 1e5, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+               "filter: LETKF weight grid spacing %g is too fine for rows spanning %g m", (double)h,
+               (double)(hi[k] - lo[k]));
+    n[k] = hi[k] > lo[k] ? (PetscInt)PetscCeilReal((hi[k] - lo[k]) / h) + 1 : 1;
+  }
+  ng = n[0] * n[1] * n[2];
+  PetscCheck((double)ng * N * N * sizeof(PetscReal) < 4e9, PETSC_COMM_SELF, PETSC_ERR_MEM,
+             "filter: LETKF weight grid of %d nodes x %d^2 transforms needs more than 4 GB; use a "
+             "coarser grid",
+             (int)ng, (int)N);
+  PetscCall(PetscMalloc2((size_t)ng * N * N, &Tg, ng, &id));
+  w->formT = PETSC_TRUE;
+  for (PetscInt g = 0; g < ng; g++) { /* the transforms at the grid nodes */
+    PetscInt  c[3] = {g % n[0], (g / n[0]) % n[1], g / (n[0] * n[1])}, L;
+    PetscReal p[3];
+    for (int k = 0; k < 3; k++)
+      p[k] = n[k] > 1 ? PetscMin(lo[k] + c[k] * h, hi[k] + h) : lo[k];
+    LocalObs(w, p, &L);
+    PetscCall(ComputeTransform(w, L, w->lidx, w->lw));
+    if (w->factored) PetscCall(FormFactored(w));
+    id[g] = w->identity;
+    if (L) (*nlocal)++;
+    if (!id[g]) PetscCall(PetscArraycpy(Tg + (size_t)g * N * N, w->T, N * N));
+  }
+  w->formT = PETSC_FALSE;
+  for (PetscInt i = 0; i < nrow; i++) {
+    PetscReal *x = X + (size_t)i * N, *an = w->anom, *y = w->p1, m = 0, s = 0, ym = 0, f = 1.0, sb;
+    PetscInt   c0[3];
+    PetscReal  t[3];
+    for (int k = 0; k < 3; k++) {
+      PetscReal u = n[k] > 1 ? (pos[3 * i + k] - lo[k]) / h : 0.0;
+      c0[k]       = PetscMin((PetscInt)PetscFloorReal(u), PetscMax(n[k] - 2, 0));
+      t[k]        = n[k] > 1 ? u - c0[k] : 0.0;
+    }
+    for (PetscInt k = 0; k < N; k++)
+      m += x[k];
+    m /= (PetscReal)N;
+    for (PetscInt k = 0; k < N; k++) {
+      an[k] = x[k] - m;
+      s += an[k] * an[k];
+      y[k] = 0;
+    }
+    sb = w->rho * PetscSqrtReal(s / (PetscReal)(N - 1));
+    for (int corner = 0; corner < 8; corner++) { /* y = sum_c phi_c x' T_c */
+      PetscInt  g = 0, stride = 1;
+      PetscReal phi = 1.0;
+      for (int k = 0; k < 3; k++) {
+        int bit = (corner >> k) & 1;
+        if (n[k] == 1 && bit) phi = 0.0;
+        phi *= bit ? t[k] : 1.0 - t[k];
+        g += (c0[k] + bit) * stride;
+        stride *= n[k];
+      }
+      if (phi == 0.0) continue;
+      if (id[g]) {
+        for (PetscInt k = 0; k < N; k++)
+          y[k] += phi * an[k];
+      } else {
+        const PetscReal *T = Tg + (size_t)g * N * N;
+        for (PetscInt k = 0; k < N; k++) {
+          const PetscReal *col = T + (size_t)k * N;
+          PetscReal        d   = 0;
+#pragma omp simd reduction(+ : d)
+          for (PetscInt j = 0; j < N; j++)
+            d += an[j] * col[j];
+          y[k] += phi * d;
+        }
+      }
+    }
+    for (PetscInt k = 0; k < N; k++)
+      ym += y[k];
+    ym /= (PetscReal)N;
+    if (rtps > 0) {
+      PetscReal ss = 0, sa;
+      for (PetscInt k = 0; k < N; k++)
+        ss += (y[k] - ym) * (y[k] - ym);
+      sa = w->rho * PetscSqrtReal(ss / (PetscReal)(N - 1));
+      if (sa > 0) f = 1.0 + rtps * (sb - sa) / sa;
+    }
+    for (PetscInt k = 0; k < N; k++)
+      x[k] = m + w->rho * (ym + f * (y[k] - ym));
+  }
+  PetscCall(PetscFree2(Tg, id));
+  PetscFunctionReturn(0);
+}
+
 /* ---- EnKF / ES-MDA ---------------------------------------------------------------------- */
 static PetscErrorCode EnKFTransform(Work *w, const TwinFilterOptions *opt)
 {
@@ -561,7 +695,8 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
       PetscMalloc5((size_t)N * N, &w.A, (size_t)N * N, &w.Z, N, &w.ev, nmax, &w.v1, nmax, &w.v2));
   PetscCall(
       PetscMalloc4((size_t)N * N, &w.T, (size_t)CHUNK * N, &w.anom, CHUNK, &w.mu, CHUNK, &w.sb));
-  PetscCall(PetscMalloc3(N, &w.g, (size_t)CHUNK * N, &w.p1, (size_t)CHUNK * N, &w.p2));
+  PetscCall(PetscMalloc3(N, &w.g, (size_t)PetscMax(CHUNK, N) * N, &w.p1,
+                         (size_t)PetscMax(CHUNK, N) * N, &w.p2)); /* also L x L, N x L (L < N) */
   { /* syevd workspace for the largest matrix (N x N); a smaller n needs less */
     PetscBLASInt query = -1, info = 0, opt_liwork = 0;
     PetscReal    opt_lwork = 0;
@@ -609,7 +744,10 @@ PetscErrorCode TwinFilterAnalyse(const TwinFilterOptions *opt, TwinEnsembleView 
     w.obsx   = E->obsx;
     PetscCall(BuildGrid(&w));
     w.formT = PETSC_FALSE; /* a few rows per local transform */
-    PetscCall(LocalRows(&w, E->nrow, E->X, E->rowx, opt->rtps, &nlocal));
+    if (opt->grid > 0)
+      PetscCall(LocalRowsGrid(&w, E->nrow, E->X, E->rowx, opt->grid, opt->rtps, &nlocal));
+    else
+      PetscCall(LocalRows(&w, E->nrow, E->X, E->rowx, opt->rtps, &nlocal));
     PetscCall(LocalRows(&w, nobs, E->HX, E->obsx, opt->rtps, &nlocal));
     PetscCall(PetscFree3(w.cells, w.lidx, w.lw));
   }

@@ -214,7 +214,7 @@ static double MaxDiff(int n, const double *a, const double *b)
 
 static TwinFilterOptions Options(TwinFilterKind kind)
 {
-  TwinFilterOptions o = {kind, 1.0, 0.0, 0.0, 1.0, 12345, 0};
+  TwinFilterOptions o = {kind, 1.0, 0.0, 0.0, 1.0, 12345, 0, 0.0};
   return o;
 }
 
@@ -457,6 +457,67 @@ static void TestLETKFLocal(void)
 }
 
 /* 3. EnKF: mean = Kalman (centred perturbations), covariance error ~ N^-1/2 */
+/* LETKF weight interpolation (opt.grid > 0): rows on the grid nodes get the exact LETKF; rows in
+ * between converge to the exact LETKF as the grid is refined (trilinear: error O(h^2), so
+ * halving h divides it by about 4; asserted > 2.5 per halving). */
+static void TestLETKFGrid(void)
+{
+  const int    nobs = 25, N = 12, nside = 9, n = nside * nside * 2;
+  const double radius = 0.5;
+  Problem      p;
+  Copy         prior;
+  double      *exact = malloc(sizeof(double) * n * N), err[3];
+
+  MakeProblem(&p, n, 2, nobs, N, 31);
+  for (int i = 0; i < 3 * nobs; i++) p.obsx[i] = 0.5 + Rand(9); /* in [0, 1]^3 */
+  /* 1. rows exactly on a grid of spacing 0.125 over [0, 1]^2 x {0, 0.125} */
+  for (int i = 0; i < n; i++) {
+    p.rowx[3 * i]     = 0.0 + (i % nside) * 0.125;
+    p.rowx[3 * i + 1] = 0.0 + ((i / nside) % nside) * 0.125;
+    p.rowx[3 * i + 2] = 0.0 + (i / (nside * nside)) * 0.125;
+  }
+  prior = CopyOf(&p);
+  {
+    TwinFilterOptions o = Options(TWIN_FILTER_LETKF);
+    TwinEnsembleView  E;
+    o.radius = radius;
+    E        = View(&p);
+    CU_ASSERT_EQUAL(TwinFilterAnalyse(&o, &E, NULL), 0);
+    memcpy(exact, p.X, sizeof(double) * n * N);
+    Restore(&p, &prior);
+    o.grid = 0.125;
+    E      = View(&p);
+    CU_ASSERT_EQUAL(TwinFilterAnalyse(&o, &E, NULL), 0);
+    CU_ASSERT(MaxDiff(n * N, p.X, exact) <= 1e-12 * MaxAbs(n * N, exact));
+    CU_ASSERT(MaxDiff(n * N, p.X, prior.X) > 1e-3); /* the analysis moved the rows */
+  }
+  FreeCopy(&prior);
+  /* 2. random rows: the interpolation error falls like h^2 */
+  for (int i = 0; i < 3 * n; i++) p.rowx[i] = 0.5 + Rand(11);
+  prior = CopyOf(&p);
+  {
+    TwinFilterOptions o = Options(TWIN_FILTER_LETKF);
+    TwinEnsembleView  E;
+    o.radius = radius;
+    E        = View(&p);
+    CU_ASSERT_EQUAL(TwinFilterAnalyse(&o, &E, NULL), 0);
+    memcpy(exact, p.X, sizeof(double) * n * N);
+    for (int k = 0; k < 3; k++) {
+      Restore(&p, &prior);
+      o.grid = 0.2 / (1 << k);
+      E      = View(&p);
+      CU_ASSERT_EQUAL(TwinFilterAnalyse(&o, &E, NULL), 0);
+      err[k] = MaxDiff(n * N, p.X, exact);
+    }
+    CU_ASSERT(err[0] > 0 && err[0] / err[1] > 2.5 && err[1] / err[2] > 2.5);
+    /* measured: 0.342, 0.095, 0.0197 at h = 0.2, 0.1, 0.05 (radius 0.5), max increment 1.08 */
+    CU_ASSERT(err[2] < 5e-2 * MaxDiff(n * N, exact, prior.X)); /* h = radius / 10: small against the increment */
+  }
+  FreeCopy(&prior);
+  FreeProblem(&p);
+  free(exact);
+}
+
 static void TestEnKFConvergence(void)
 {
   const int Ns[3] = {50, 200, 800}, nseed = 16;
@@ -648,6 +709,7 @@ int TwinTestFilterRegister(void)
       !CU_add_test(s, "Gaspari-Cohn values", TestGaspariCohn) ||
       !CU_add_test(s, "LETKF without localization = ETKF", TestLETKFNoLocalization) ||
       !CU_add_test(s, "LETKF rows = per-row ETKF with localized R; far rows unchanged", TestLETKFLocal) ||
+      !CU_add_test(s, "LETKF weight interpolation: exact at grid nodes, O(h^2) between", TestLETKFGrid) ||
       !CU_add_test(s, "EnKF mean = Kalman, covariance error ~ N^-1/2", TestEnKFConvergence) ||
       !CU_add_test(s, "ES-MDA alpha and perturbation streams", TestESMDA) ||
       !CU_add_test(s, "inflation and RTPS", TestInflationRTPS) ||
