@@ -28,6 +28,8 @@ for key in 1-share 2-share 1-noshare 2-noshare; do
   printf '  %-34s %10s %18s\n' "G = $G, $([ "$how" = share ] && echo 'models shared' || echo 'set up per member')" "${T[$key]}" \
     "$(awk -v m="$M" -v t="${T[$key]}" 'BEGIN { printf "%.2f", m / t }')"
 done
+[ -n "${BENCH_ROWS:-}" ] && awk -v a="${T[1-share]}" -v b="${T[2-share]}" -v m="$M" 'BEGIN {
+  printf "ensemble member throughput, 2 groups vs 1 (2 ranks, %d members)\t%.2f members/s\t1 group of 2 ranks\t%.2f members/s\t%.2fx\t>= 1.6x\n", m, m / b, m / a, a / b }' >>"$BENCH_ROWS"
 awk -v a="${T[1-share]}" -v b="${T[2-share]}" -v c="${T[2-noshare]}" 'BEGIN {
   printf "  layout: G = 2 gives %.2fx the throughput of G = 1 (goal >= 1.6x)\n", a / b;
   printf "  sharing the set-up and preconditioner (G = 2): %.2fx faster than set-up per member\n", c / b }'

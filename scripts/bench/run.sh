@@ -44,6 +44,9 @@ rm -f "$LOGS"/*.log "$LOGS"/*.status "$LOGS"/*.rss.* "$LOGS"/*.yaml
 
 failed=0
 note() { echo "bench: $*"; }
+# every part appends its summary rows here (scripts/bench/summary.py prints them at the end)
+export BENCH_ROWS=${BENCH_ROWS:-$PWD/$OUT/rows.tsv}
+: >"$BENCH_ROWS"
 
 # cells per direction of each size
 cells_of() { case $1 in 100k) echo 32 ;; 800k) echo 64 ;; *) echo 0 ;; esac; }
@@ -177,4 +180,16 @@ fi
 if [ "${BENCH_TWIN:-1}" != 0 ]; then
   scripts/bench/twin.sh || failed=1
 fi
+# the other parts, each with its own script (BENCH_SKIP="name ..." skips some):
+#   asmrate  assembly rates (cells/s per core) hex8/tet4/tet10 elasticity, hex8 heat vs PETSc FE
+#   block    the 128x32x32 hex cantilever block end to end vs CalculiX ccx
+#   stream   STREAM triad vs MatMult bandwidth; CG+GAMG per million DOF at three refinements;
+#            HDF5 write bandwidth vs a plain sequential write
+for part in asmrate block stream; do
+  case " ${BENCH_SKIP:-} " in *" $part "*) note "$part skipped (BENCH_SKIP)"; continue ;; esac
+  if [ -x "scripts/bench/$part.sh" ]; then
+    scripts/bench/$part.sh || failed=1
+  fi
+done
+$PY scripts/bench/summary.py "$BENCH_ROWS"
 exit $failed
