@@ -97,6 +97,12 @@ void TwkLameFromEnu(double E, double nu, double *lambda, double *mu);
 double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkElasticity *mat,
                               double *Ke);
 
+/* The same with the generic loops (any shape, order and quadrature): TwkElasticityStiffness
+ * uses fixed-size loops for the common 3D elements (hex8, tet4, tet10 with 4 or 14 points, hex27 at their default
+ * quadrature) and falls back to this; kept for the unit tests that compare the two. */
+double TwkElasticityStiffnessReference(const TwkElement *e, const double *X,
+                                       const TwkElasticity *mat, double *Ke);
+
 /* Consistent body-force vector fe[a*dim + c] += integral of N_a b_c (b per unit volume). */
 void TwkElasticityBodyForce(const TwkElement *e, const double *X, const TwkElasticity *mat,
                             const double *b, double *fe);

@@ -41,8 +41,8 @@ static inline void StoreBlock(int dim, int ndof, int a, int b, double lam, doubl
     }
 }
 
-double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkElasticity *mat,
-                              double *Ke)
+double TwkElasticityStiffnessReference(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                                       double *Ke)
 {
   /* G[r*nqp + q]: physical gradient component c of node a (r = a*dim + c) at point q;
    * W[r*nqp + q]: the same scaled by the quadrature weight, |det J| and thickness. Both are
@@ -117,6 +117,135 @@ double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkEla
     }
   }
   return vol;
+}
+
+/* TwkJacobian_Private for dim 3 with NV vertices known at compile time (same operations). */
+static inline __attribute__((always_inline)) double Jacobian3(const int NV, const double *dG,
+                                                              const double *X, double *J,
+                                                              double *Jinv, double *scale)
+{
+  double det, s = 1.0;
+
+  for (int i = 0; i < 9; i++)
+    J[i] = 0.0;
+  for (int v = 0; v < NV; v++)
+    for (int i = 0; i < 3; i++)
+      for (int k = 0; k < 3; k++)
+        J[i * 3 + k] += X[v * 3 + i] * dG[v * 3 + k];
+  for (int k = 0; k < 3; k++) {
+    double c = 0.0;
+    for (int i = 0; i < 3; i++)
+      c += J[i * 3 + k] * J[i * 3 + k];
+    s *= sqrt(c);
+  }
+  *scale     = s;
+  double c00 = J[4] * J[8] - J[5] * J[7];
+  double c01 = J[5] * J[6] - J[3] * J[8];
+  double c02 = J[3] * J[7] - J[4] * J[6];
+  det        = J[0] * c00 + J[1] * c01 + J[2] * c02;
+  if (det != 0.0) {
+    double r = 1.0 / det;
+    Jinv[0]  = c00 * r;
+    Jinv[1]  = (J[2] * J[7] - J[1] * J[8]) * r;
+    Jinv[2]  = (J[1] * J[5] - J[2] * J[4]) * r;
+    Jinv[3]  = c01 * r;
+    Jinv[4]  = (J[0] * J[8] - J[2] * J[6]) * r;
+    Jinv[5]  = (J[2] * J[3] - J[0] * J[5]) * r;
+    Jinv[6]  = c02 * r;
+    Jinv[7]  = (J[1] * J[6] - J[0] * J[7]) * r;
+    Jinv[8]  = (J[0] * J[4] - J[1] * J[3]) * r;
+  }
+  return det;
+}
+
+/* Fixed-size 3D stiffness: the loops of TwkElasticityStiffnessReference with the node,
+ * quadrature-point and vertex counts known at compile time (always inlined with constants, so
+ * the compiler unrolls the Jacobian and gradient loops and vectorizes the point sums). Same
+ * operations in the same order as the reference, so the same result up to the association the
+ * vectorized point sums choose (both use omp simd reductions). AFFINE: the geometry gradients
+ * are the same at every point (order-1 simplex), so the Jacobian is computed once. */
+static inline __attribute__((always_inline)) double
+Stiffness3D(const TwkElement *e, const double *X, double lam, double mu, double *Ke, const int NN,
+            const int NQ, const int NV, const int AFFINE)
+{
+  double G[3 * NN * NQ], W[3 * NN * NQ]; /* fixed sizes once inlined with constants */
+  double J[9] = {0}, Jinv[9] = {0}, scale = 0, det = 0, vol = 0.0;
+  int    npos = 0, nneg = 0, ndof = 3 * NN;
+
+  for (int q = 0; q < NQ; q++) {
+    const double *dN = &e->dN[q * NN * 3];
+    double        wdet;
+    if (!AFFINE || q == 0) {
+      det = Jacobian3(NV, &e->dG[q * NV * 3], X, J, Jinv, &scale);
+      if (!(fabs(det) > 1e-12 * scale)) return -1.0;
+    }
+    if (det > 0)
+      npos++;
+    else
+      nneg++;
+    wdet = e->qw[q] * fabs(det);
+    vol += wdet;
+    for (int a = 0; a < NN; a++)
+      for (int i = 0; i < 3; i++) {
+        double g = dN[a * 3 + 0] * Jinv[0 * 3 + i];
+        g += dN[a * 3 + 1] * Jinv[1 * 3 + i];
+        g += dN[a * 3 + 2] * Jinv[2 * 3 + i];
+        G[(a * 3 + i) * NQ + q] = g;
+        W[(a * 3 + i) * NQ + q] = wdet * g;
+      }
+  }
+  if (npos && nneg) return -1.0;
+  for (int a = 0; a < NN; a++) {
+    const double *ga0 = &G[(3 * a) * NQ], *ga1 = ga0 + NQ, *ga2 = ga1 + NQ;
+    for (int b = a; b < NN; b++) {
+      const double *wb0 = &W[(3 * b) * NQ], *wb1 = wb0 + NQ, *wb2 = wb1 + NQ;
+      double m00 = 0, m01 = 0, m02 = 0, m10 = 0, m11 = 0, m12 = 0, m20 = 0, m21 = 0, m22 = 0;
+#pragma omp simd reduction(+ : m00, m01, m02, m10, m11, m12, m20, m21, m22)
+      for (int q = 0; q < NQ; q++) {
+        m00 += ga0[q] * wb0[q];
+        m01 += ga0[q] * wb1[q];
+        m02 += ga0[q] * wb2[q];
+        m10 += ga1[q] * wb0[q];
+        m11 += ga1[q] * wb1[q];
+        m12 += ga1[q] * wb2[q];
+        m20 += ga2[q] * wb0[q];
+        m21 += ga2[q] * wb1[q];
+        m22 += ga2[q] * wb2[q];
+      }
+      double M[3][3] = {{m00, m01, m02}, {m10, m11, m12}, {m20, m21, m22}};
+      StoreBlock(3, ndof, a, b, lam, mu, M, Ke);
+    }
+  }
+  return vol;
+}
+
+/* One function per element, so each has a stack frame of its own size. */
+#define TWK_STIFF3D(NAME, NN, NQ, NV, AFFINE)                                                      \
+  static __attribute__((noinline)) double NAME(const TwkElement *e, const double *X, double lam,   \
+                                               double mu, double *Ke)                              \
+  {                                                                                                \
+    return Stiffness3D(e, X, lam, mu, Ke, NN, NQ, NV, AFFINE);                                     \
+  }
+TWK_STIFF3D(StiffnessHex8, 8, 8, 8, 0)
+TWK_STIFF3D(StiffnessTet4, 4, 1, 4, 1)
+TWK_STIFF3D(StiffnessTet10q4, 10, 4, 4, 1)
+TWK_STIFF3D(StiffnessTet10q14, 10, 14, 4, 1)
+TWK_STIFF3D(StiffnessHex27, 27, 27, 8, 0)
+
+double TwkElasticityStiffness(const TwkElement *e, const double *X, const TwkElasticity *mat,
+                              double *Ke)
+{
+  double lam, mu, t;
+
+  if (e->dim == 3) {
+    EffectiveMaterial(3, mat, &lam, &mu, &t);
+    if (e->shape == TWK_CELL_HEX && e->nnodes == 8 && e->nqp == 8) return StiffnessHex8(e, X, lam, mu, Ke);
+    if (e->shape == TWK_CELL_TET && e->nnodes == 4 && e->nqp == 1) return StiffnessTet4(e, X, lam, mu, Ke);
+    if (e->shape == TWK_CELL_TET && e->nnodes == 10 && e->nqp == 4) return StiffnessTet10q4(e, X, lam, mu, Ke);
+    if (e->shape == TWK_CELL_TET && e->nnodes == 10 && e->nqp == 14) return StiffnessTet10q14(e, X, lam, mu, Ke);
+    if (e->shape == TWK_CELL_HEX && e->nnodes == 27 && e->nqp == 27) return StiffnessHex27(e, X, lam, mu, Ke);
+  }
+  return TwkElasticityStiffnessReference(e, X, mat, Ke);
 }
 
 void TwkElasticityBodyForce(const TwkElement *e, const double *X, const TwkElasticity *mat,

@@ -78,6 +78,7 @@ int main(int argc, char **argv)
       PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
       PetscCall(PetscTime(&s1));
       dt = (t1 - t0) + (s1 - s0);
+      if (getenv("ASM_RATE_VERBOSE")) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "rep %d kernels %.6f coo %.6f\n", (int)r, t1 - t0, s1 - s0));
       PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
       if (first < 0) first = dt;
       best = PetscMin(best, dt);

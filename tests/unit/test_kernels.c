@@ -403,6 +403,37 @@ static void test_stiffness_all_types(void)
 }
 
 /* Element volumes against independent formulas. */
+/* The fixed-size 3D stiffness kernels (hex8, tet4, tet10 at 4 and 14 points, hex27) against
+ * the generic loops: same volume, same matrix to 1e-13 relative to its largest entry, and the
+ * same refusal of degenerate and inverted cells. */
+static void test_stiffness_fixed_vs_reference(void)
+{
+  static double       Ke[TWK_MAX_EDOF * TWK_MAX_EDOF], Kr[TWK_MAX_EDOF * TWK_MAX_EDOF];
+  static const struct { TwkCellShape s; int order, qorder; } c[] = {
+    {TWK_CELL_HEX, 1, 0}, {TWK_CELL_TET, 1, 0}, {TWK_CELL_TET, 2, 0}, {TWK_CELL_TET, 2, 2},
+    {TWK_CELL_HEX, 2, 0}, {TWK_CELL_HEX, 1, 4}};
+  TwkElasticity mat = {.plane = TWK_SOLID3D, .thickness = 1};
+  TwkLameFromEnu(210.0, 0.3, &mat.lambda, &mat.mu);
+  for (size_t t = 0; t < sizeof(c) / sizeof(c[0]); t++) {
+    double X[TWK_MAX_VERTS * 3], kmax = 0, dmax = 0;
+    CU_ASSERT_EQUAL_FATAL(TwkElementSetup(c[t].s, c[t].order, c[t].qorder, &elem), 0);
+    int ndof = 3 * elem.nnodes;
+    DistortedCell(&elem, X);
+    double v = TwkElasticityStiffness(&elem, X, &mat, Ke), vr = TwkElasticityStiffnessReference(&elem, X, &mat, Kr);
+    CU_ASSERT(v > 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, vr, 1e-14 * vr);
+    for (int i = 0; i < ndof * ndof; i++) {
+      kmax = fmax(kmax, fabs(Kr[i]));
+      dmax = fmax(dmax, fabs(Ke[i] - Kr[i]));
+    }
+    CU_ASSERT(dmax <= 1e-13 * kmax);
+    /* flatten the cell: every vertex on z = const, so det J = 0 */
+    for (int k = 0; k < elem.nverts; k++) X[3 * k + 2] = 0.25;
+    CU_ASSERT(TwkElasticityStiffness(&elem, X, &mat, Ke) < 0);
+    CU_ASSERT(TwkElasticityStiffnessReference(&elem, X, &mat, Kr) < 0);
+  }
+}
+
 static void test_volumes(void)
 {
   static double Ke[TWK_MAX_EDOF * TWK_MAX_EDOF];
@@ -677,6 +708,7 @@ int TwinTestKernelsRegister(void)
       !CU_add_test(s, "stiffness tri3 plane strain", test_stiffness_tri3_plane_strain) ||
       !CU_add_test(s, "stiffness quad4 plane stress", test_stiffness_quad4_plane_stress) ||
       !CU_add_test(s, "stiffness symmetry, rigid modes, energy", test_stiffness_all_types) ||
+      !CU_add_test(s, "fixed-size 3D stiffness = generic loops", test_stiffness_fixed_vs_reference) ||
       !CU_add_test(s, "element volumes", test_volumes) ||
       !CU_add_test(s, "degenerate and inverted cells", test_stiffness_degenerate) ||
       !CU_add_test(s, "body force", test_body_force) ||
