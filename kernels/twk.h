@@ -144,6 +144,11 @@ void TwkThermalConductivity(const TwkElement *e, const double *X, double k, doub
 /* Consistent capacity (mass) matrix Me[a*nnodes + b] = integral rho c N_a N_b (rhoc = rho*c). */
 void TwkThermalCapacity(const TwkElement *e, const double *X, double rhoc, double thickness,
                         double *Me);
+/* Both of the above (Ke and Me overwritten) with one Jacobian per point; fixed-size loops for
+ * hex8 and tet10 at their default quadrature, the two kernels above otherwise. Same values. */
+#define TWK_HAS_CONDUCTIVITY_CAPACITY 1
+void TwkThermalConductivityCapacity(const TwkElement *e, const double *X, double k, double rhoc,
+                                    double thickness, double *Ke, double *Me);
 /* Volumetric source fe[a] += integral N_a q (W/m^3). */
 void TwkThermalSource(const TwkElement *e, const double *X, double q, double thickness,
                       double *fe);

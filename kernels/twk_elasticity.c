@@ -119,45 +119,6 @@ double TwkElasticityStiffnessReference(const TwkElement *e, const double *X, con
   return vol;
 }
 
-/* TwkJacobian_Private for dim 3 with NV vertices known at compile time (same operations). */
-static inline __attribute__((always_inline)) double Jacobian3(const int NV, const double *dG,
-                                                              const double *X, double *J,
-                                                              double *Jinv, double *scale)
-{
-  double det, s = 1.0;
-
-  for (int i = 0; i < 9; i++)
-    J[i] = 0.0;
-  for (int v = 0; v < NV; v++)
-    for (int i = 0; i < 3; i++)
-      for (int k = 0; k < 3; k++)
-        J[i * 3 + k] += X[v * 3 + i] * dG[v * 3 + k];
-  for (int k = 0; k < 3; k++) {
-    double c = 0.0;
-    for (int i = 0; i < 3; i++)
-      c += J[i * 3 + k] * J[i * 3 + k];
-    s *= sqrt(c);
-  }
-  *scale     = s;
-  double c00 = J[4] * J[8] - J[5] * J[7];
-  double c01 = J[5] * J[6] - J[3] * J[8];
-  double c02 = J[3] * J[7] - J[4] * J[6];
-  det        = J[0] * c00 + J[1] * c01 + J[2] * c02;
-  if (det != 0.0) {
-    double r = 1.0 / det;
-    Jinv[0]  = c00 * r;
-    Jinv[1]  = (J[2] * J[7] - J[1] * J[8]) * r;
-    Jinv[2]  = (J[1] * J[5] - J[2] * J[4]) * r;
-    Jinv[3]  = c01 * r;
-    Jinv[4]  = (J[0] * J[8] - J[2] * J[6]) * r;
-    Jinv[5]  = (J[2] * J[3] - J[0] * J[5]) * r;
-    Jinv[6]  = c02 * r;
-    Jinv[7]  = (J[1] * J[6] - J[0] * J[7]) * r;
-    Jinv[8]  = (J[0] * J[4] - J[1] * J[3]) * r;
-  }
-  return det;
-}
-
 /* Fixed-size 3D stiffness: the loops of TwkElasticityStiffnessReference with the node,
  * quadrature-point and vertex counts known at compile time (always inlined with constants, so
  * the compiler unrolls the Jacobian and gradient loops and vectorizes the point sums). Same

@@ -155,6 +155,82 @@ void TwkThermalCapacity(const TwkElement *e, const double *X, double rhoc, doubl
   WeightedMass(e, W, 0, Me);
 }
 
+/* Conductivity and capacity of one 3D cell with the counts known at compile time: one Jacobian
+ * per point for both (TwkThermalConductivity and TwkThermalCapacity each compute it), the same
+ * operations in the same order as those two otherwise. */
+static inline __attribute__((always_inline)) void
+CondCap3D(const TwkElement *e, const double *X, double kt, double ct, double *Ke, double *Me,
+          const int NN, const int NQ, const int NV)
+{
+  double G[3 * NN * NQ], W[3 * NN * NQ], NT[NN * NQ], WN[NN * NQ];
+
+  for (int q = 0; q < NQ; q++) {
+    double        J[9], Jinv[9], scale, det, wq = 0.0;
+    const double *dN = &e->dN[q * NN * 3];
+    det = Jacobian3(NV, &e->dG[q * NV * 3], X, J, Jinv, &scale);
+    if (det != 0.0) wq = e->qw[q] * fabs(det);
+    double wk = kt * wq, wm = ct * (e->qw[q] * fabs(det));
+    for (int a = 0; a < NN; a++) {
+      for (int i = 0; i < 3; i++) {
+        double g = 0.0;
+        if (det != 0.0) {
+          g = dN[a * 3 + 0] * Jinv[0 * 3 + i];
+          g += dN[a * 3 + 1] * Jinv[1 * 3 + i];
+          g += dN[a * 3 + 2] * Jinv[2 * 3 + i];
+        }
+        G[(a * 3 + i) * NQ + q] = g;
+        W[(a * 3 + i) * NQ + q] = wk * g;
+      }
+      NT[a * NQ + q] = e->N[q * NN + a];
+      WN[a * NQ + q] = wm * e->N[q * NN + a];
+    }
+  }
+  for (int a = 0; a < NN; a++)
+    for (int b = a; b < NN; b++) {
+      double s = 0.0, m = 0.0;
+      for (int i = 0; i < 3; i++) {
+        const double *ga = &G[(a * 3 + i) * NQ], *wb = &W[(b * 3 + i) * NQ];
+#pragma omp simd reduction(+ : s)
+        for (int q = 0; q < NQ; q++)
+          s += ga[q] * wb[q];
+      }
+      const double *na = &NT[a * NQ], *wb = &WN[b * NQ];
+#pragma omp simd reduction(+ : m)
+      for (int q = 0; q < NQ; q++)
+        m += na[q] * wb[q];
+      Ke[a * NN + b] = s;
+      Ke[b * NN + a] = s;
+      Me[a * NN + b] = m;
+      Me[b * NN + a] = m;
+    }
+}
+
+static __attribute__((noinline)) void CondCapHex8(const TwkElement *e, const double *X, double kt,
+                                                  double ct, double *Ke, double *Me)
+{
+  CondCap3D(e, X, kt, ct, Ke, Me, 8, 8, 8);
+}
+static __attribute__((noinline)) void CondCapTet10(const TwkElement *e, const double *X, double kt,
+                                                   double ct, double *Ke, double *Me)
+{
+  CondCap3D(e, X, kt, ct, Ke, Me, 10, 14, 4);
+}
+
+void TwkThermalConductivityCapacity(const TwkElement *e, const double *X, double k, double rhoc,
+                                    double thickness, double *Ke, double *Me)
+{
+  if (e->dim == 3 && e->shape == TWK_CELL_HEX && e->nnodes == 8 && e->nqp == 8) {
+    CondCapHex8(e, X, k, rhoc, Ke, Me);
+    return;
+  }
+  if (e->dim == 3 && e->shape == TWK_CELL_TET && e->nnodes == 10 && e->nqp == 14) {
+    CondCapTet10(e, X, k, rhoc, Ke, Me);
+    return;
+  }
+  TwkThermalConductivity(e, X, k, thickness, Ke);
+  TwkThermalCapacity(e, X, rhoc, thickness, Me);
+}
+
 void TwkThermalSource(const TwkElement *e, const double *X, double q, double thickness, double *fe)
 {
   double t = Thick(e->dim, thickness);

@@ -4,9 +4,9 @@
  * element matrices of NCELLS (default 20000) distinct cells (a unit cube's vertices moved by
  * up to 10 % at random, fixed seed) REPS times (default 5) and prints the best time per cell:
  *   kern_rate ELEMENT ns/cell T checksum S
- * Both the scalar per-cell kernels and the batched kernels (TwkElasticityStiffnessBatch,
- * TwkThermalOperatorBatch) are timed when present; the checksum (sum of all entries of the
- * last pass) lets the two be compared. */
+ * Heat: conductivity and capacity (TwkThermalConductivity + TwkThermalCapacity, or
+ * TwkThermalConductivityCapacity when the kernels have it) are timed; the checksum lets two
+ * builds be compared. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +55,12 @@ static void Run(const char *name, TwkCellShape shape, int order, int heat, int n
     sum       = 0;
     for (int c = 0; c < ncell; c++) {
       if (heat) {
+#ifdef TWK_HAS_CONDUCTIVITY_CAPACITY
+        TwkThermalConductivityCapacity(&e, &X[c * nv * 3], 45.0, 3.7e6, 1.0, K, K + ne * ne);
+#else
         TwkThermalConductivity(&e, &X[c * nv * 3], 45.0, 1.0, K);
         TwkThermalCapacity(&e, &X[c * nv * 3], 3.7e6, 1.0, K + ne * ne);
+#endif
         sum += K[0] + K[ne * ne + 1];
       } else {
         TwkElasticityStiffness(&e, &X[c * nv * 3], &mat, K);

@@ -51,9 +51,8 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
         for (PetscInt lc = ch * sp->chunk; lc < cEnd; lc++) {
           const TwinMaterial *mat = &deck->materials[th->cellMat[lc]];
           TwinSpaceCellCoordinates(sp, lc, X);
-          for (PetscInt i = 0; i < sp->nen * sp->nen; i++) Ke[i] = Me[i] = 0;
-          TwkThermalConductivity(&sp->elem, X, mat->conductivity, 1.0, Ke);
-          TwkThermalCapacity(&sp->elem, X, mat->density * mat->specific_heat, 1.0, Me);
+          /* both overwritten; one Jacobian per point for the two */
+          TwkThermalConductivityCapacity(&sp->elem, X, mat->conductivity, mat->density * mat->specific_heat, 1.0, Ke, Me);
           TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
           TwinSpaceAddElementMatrix(sp, lc, Me, th->cooM);
         }

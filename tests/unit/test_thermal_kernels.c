@@ -153,6 +153,33 @@ static void test_conductivity_all_types(void)
 
 /* ---------------------------------------------------------------- capacity and source */
 
+/* TwkThermalConductivityCapacity (fixed-size hex8 and tet10, the separate kernels otherwise)
+ * = TwkThermalConductivity + TwkThermalCapacity, to 1e-14 relative to the largest entry. */
+static void test_conductivity_capacity(void)
+{
+  static double K1[TWK_MAX_NODES * TWK_MAX_NODES], M1[TWK_MAX_NODES * TWK_MAX_NODES];
+  static double K2[TWK_MAX_NODES * TWK_MAX_NODES], M2[TWK_MAX_NODES * TWK_MAX_NODES];
+  static const struct { TwkCellShape s; int order; } c[] = {{TWK_CELL_HEX, 1}, {TWK_CELL_TET, 2}, {TWK_CELL_TET, 1}, {TWK_CELL_QUAD, 2}};
+  for (size_t t = 0; t < sizeof(c) / sizeof(c[0]); t++) {
+    double X[TWK_MAX_VERTS * 3], km = 0, mm = 0, dk = 0, dm = 0;
+    CU_ASSERT_EQUAL_FATAL(TwkElementSetup(c[t].s, c[t].order, 0, &elem), 0);
+    int n = elem.nnodes;
+    DistortedCell(&elem, X);
+    TwkThermalConductivity(&elem, X, 45.0, 0.7, K1);
+    TwkThermalCapacity(&elem, X, 3.7e6, 0.7, M1);
+    TwkThermalConductivityCapacity(&elem, X, 45.0, 3.7e6, 0.7, K2, M2);
+    for (int i = 0; i < n * n; i++) {
+      km = fmax(km, fabs(K1[i]));
+      mm = fmax(mm, fabs(M1[i]));
+      dk = fmax(dk, fabs(K1[i] - K2[i]));
+      dm = fmax(dm, fabs(M1[i] - M2[i]));
+    }
+    CU_ASSERT(km > 0 && mm > 0);
+    CU_ASSERT(dk <= 1e-14 * km);
+    CU_ASSERT(dm <= 1e-14 * mm);
+  }
+}
+
 static void test_capacity(void)
 {
   static double Me[TWK_MAX_NODES * TWK_MAX_NODES];
@@ -514,7 +541,8 @@ int TwinTestThermalKernelsRegister(void)
   if (!s) return 1;
   if (!CU_add_test(s, "conductivity: hand-computed matrices", test_conductivity_known) ||
       !CU_add_test(s, "conductivity: all types", test_conductivity_all_types) ||
-      !CU_add_test(s, "capacity", test_capacity) || !CU_add_test(s, "source", test_source) ||
+      !CU_add_test(s, "capacity", test_capacity) ||
+      !CU_add_test(s, "conductivity + capacity in one call", test_conductivity_capacity) || !CU_add_test(s, "source", test_source) ||
       !CU_add_test(s, "face flux", test_face_flux) ||
       !CU_add_test(s, "face convection", test_face_convection) ||
       !CU_add_test(s, "face radiation: totals and FD Jacobian", test_face_radiation) ||
