@@ -24,7 +24,9 @@
 #     interval, posterior std < 0.3 x prior std;
 #  7. a sensor outside the mesh (outside.yaml): `twinfe check` and `twinfe run` fail naming it.
 # environment: TWINFE (default bin/twinfe), PYTHON (default /usr/bin/python3, h5py + numpy),
-#   MPIEXEC (default "mpiexec --oversubscribe --bind-to none"), TWINTEST_KEEP=1 keeps the scratch.
+#   MPIEXEC (default "mpiexec --oversubscribe --bind-to none"), TWINTEST_KEEP=1 keeps the scratch,
+#   TWINTEST_TIMEOUT seconds per twin run (default 900: 4 oversubscribed ranks on a loaded 2-core
+#   machine took more than 300 s; a quiet one needs about 20 s).
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); root=$(cd "$here/../.." && pwd)
 TWINFE=${TWINFE:-$root/bin/twinfe}; PYTHON=${PYTHON:-/usr/bin/python3}
@@ -51,7 +53,7 @@ check() { "${CHECK[@]}" "$@" || status=1; }
 # twin NAME RANKS GROUPS DECK [args...]: run in $w, results to $w/NAME (log: $w/NAME.log)
 twin() {
   local name=$1 n=$2 g=$3 deck=$4; shift 4
-  if (cd "$w" && timeout 300 "${launcher[@]}" -n "$n" "$TWINFE" run "$deck" --groups "$g" \
+  if (cd "$w" && timeout "${TWINTEST_TIMEOUT:-900}" "${launcher[@]}" -n "$n" "$TWINFE" run "$deck" --groups "$g" \
         --set output.directory="$name" "${SOLVER[@]}" "$@" > "$name.log" 2>&1); then
     echo "ok   run $name (-n $n --groups $g): $(grep -c -E '^twinfe: (cycle|ES-MDA iteration)' "$w/$name.log") cycles"
     return 0
