@@ -4,6 +4,7 @@
  *
  *   build/scripts/bench/stream DECK [OUTDIR] [-stream_mb MB] [-stream_reps N] [-mult_reps N]
  *                                   [-h5_reps N] [-formats aij,baij,sbaij] [-solve_formats aij,baij]
+ *                                   [-h5_nosolve] (with -solve_formats none: write u = 0)
  *
  * 1. STREAM triad a[i] = b[i] + s*c[i] on every rank at once, each on its own three arrays of
  *    MB megabytes (default 80), best of N (default 10); the bandwidth is the sum over ranks
@@ -508,7 +509,10 @@ int main(int argc, char **argv)
   for (int f = 0; f < 3; f++) PetscCall(MatDestroy(&conv[f]));
 
   if (outdir) {
+    PetscBool nosolve = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-h5_nosolve", &nosolve, NULL));
     if (xsol) PetscCall(VecCopy(xsol, mech->u));
+    else if (nosolve) PetscCall(VecSet(mech->u, 0.0)); /* the values do not change the bytes */
     else PetscCall(TwinMechanicsSolve(mech));
     PetscCall(VecCopy(mech->bcLocal, mech->ulocal));
     PetscCall(DMGlobalToLocal(mech->sp->dm, mech->u, INSERT_VALUES, mech->ulocal));
