@@ -26,7 +26,7 @@
 # environment: TWINFE (default bin/twinfe), PYTHON (default /usr/bin/python3, h5py + numpy),
 #   MPIEXEC (default "mpiexec --oversubscribe --bind-to none"), TWINTEST_KEEP=1 keeps the scratch,
 #   TWINTEST_TIMEOUT seconds per twin run (default 900: 4 oversubscribed ranks on a loaded 2-core
-#   machine took more than 300 s; a quiet one needs about 20 s).
+#   machine took more than 300 s).
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); root=$(cd "$here/../.." && pwd)
 TWINFE=${TWINFE:-$root/bin/twinfe}; PYTHON=${PYTHON:-/usr/bin/python3}
