@@ -14,42 +14,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Move per-item data (ncomp reals each) from owned local items with natural numbers nat[] to
- * the natural layout: this rank gets items [*rstart, *rstart + *rn). */
-static PetscErrorCode ToNatural(MPI_Comm comm, PetscInt nown, const PetscInt nat[], PetscInt nglobal, PetscInt ncomp, const PetscReal *in, PetscReal **out,
-                                PetscInt *rstart, PetscInt *rn)
+/* The map of owned local items (natural numbers nat[]) to the natural layout of nglobal items,
+ * built once per item kind (vertices, cells) and file and reused by every dataset. */
+typedef struct {
+  const PetscInt *nat;
+  PetscInt        nown, nglobal;
+  PetscLayout     map;
+  PetscSF         sf;
+} NaturalMap;
+
+static PetscErrorCode NaturalMapDestroy(NaturalMap *m)
 {
-  PetscLayout  map;
-  PetscSF      sf;
+  PetscFunctionBegin;
+  PetscCall(PetscSFDestroy(&m->sf));
+  PetscCall(PetscLayoutDestroy(&m->map));
+  PetscCall(PetscMemzero(m, sizeof(*m)));
+  PetscFunctionReturn(0);
+}
+
+/* Move per-item data (ncomp reals each) from owned local items with natural numbers nat[] to
+ * the natural layout: this rank gets items [*rstart, *rstart + *rn). cache[0..1] hold the maps
+ * built so far (NULL: build one for this call only). */
+static PetscErrorCode ToNatural(MPI_Comm comm, NaturalMap *cache, PetscInt nown,
+                                const PetscInt nat[], PetscInt nglobal, PetscInt ncomp,
+                                const PetscReal *in, PetscReal **out, PetscInt *rstart,
+                                PetscInt *rn)
+{
+  NaturalMap   tmp = {0}, *m = NULL;
   MPI_Datatype unit;
 
   PetscFunctionBegin;
-  PetscCall(PetscLayoutCreate(comm, &map));
-  PetscCall(PetscLayoutSetSize(map, nglobal));
-  PetscCall(PetscLayoutSetBlockSize(map, 1));
-  PetscCall(PetscLayoutSetUp(map));
-  PetscCall(PetscLayoutGetRange(map, rstart, NULL));
-  PetscCall(PetscLayoutGetLocalSize(map, rn));
-  PetscCall(PetscSFCreate(comm, &sf));
-  PetscCall(PetscSFSetGraphLayout(sf, map, nown, NULL, PETSC_COPY_VALUES, nat));
+  for (int k = 0; cache && k < 2 && !m; k++)
+    if (cache[k].sf && cache[k].nat == nat && cache[k].nown == nown && cache[k].nglobal == nglobal)
+      m = &cache[k];
+  for (int k = 0; cache && k < 2 && !m; k++)
+    if (!cache[k].sf) m = &cache[k];
+  if (!m) m = &tmp;
+  if (!m->sf) {
+    m->nat     = nat;
+    m->nown    = nown;
+    m->nglobal = nglobal;
+    PetscCall(PetscLayoutCreate(comm, &m->map));
+    PetscCall(PetscLayoutSetSize(m->map, nglobal));
+    PetscCall(PetscLayoutSetBlockSize(m->map, 1));
+    PetscCall(PetscLayoutSetUp(m->map));
+    PetscCall(PetscSFCreate(comm, &m->sf));
+    PetscCall(PetscSFSetGraphLayout(m->sf, m->map, nown, NULL, PETSC_COPY_VALUES, nat));
+    PetscCall(PetscSFSetUp(m->sf));
+  }
+  PetscCall(PetscLayoutGetRange(m->map, rstart, NULL));
+  PetscCall(PetscLayoutGetLocalSize(m->map, rn));
   PetscCall(PetscMalloc1(PetscMax(1, *rn * ncomp), out));
   PetscCallMPI(MPI_Type_contiguous((PetscMPIInt)ncomp, MPIU_REAL, &unit));
   PetscCallMPI(MPI_Type_commit(&unit));
-  PetscCall(PetscSFReduceBegin(sf, unit, in, *out, MPI_REPLACE));
-  PetscCall(PetscSFReduceEnd(sf, unit, in, *out, MPI_REPLACE));
+  PetscCall(PetscSFReduceBegin(m->sf, unit, in, *out, MPI_REPLACE));
+  PetscCall(PetscSFReduceEnd(m->sf, unit, in, *out, MPI_REPLACE));
   PetscCallMPI(MPI_Type_free(&unit));
-  PetscCall(PetscSFDestroy(&sf));
-  PetscCall(PetscLayoutDestroy(&map));
+  if (m == &tmp) PetscCall(NaturalMapDestroy(&tmp));
   PetscFunctionReturn(0);
 }
 
 /* Collective write of rows [rstart, rstart+rn) of an [nglobal, ncomp] dataset. */
-static PetscErrorCode WriteRows(hid_t file, const char *name, hid_t memtype, hid_t filetype, PetscInt nglobal, PetscInt ncomp, PetscInt rstart, PetscInt rn,
+static PetscErrorCode WriteRows(hid_t file, const char *name, hid_t memtype, hid_t filetype,
+                                PetscInt nglobal, PetscInt ncomp, PetscInt rstart, PetscInt rn,
                                 const void *data)
 {
-  hsize_t dims[2] = {(hsize_t)nglobal, (hsize_t)ncomp}, start[2] = {(hsize_t)rstart, 0}, count[2] = {(hsize_t)rn, (hsize_t)ncomp};
-  int     rank = ncomp == 1 ? 1 : 2;
-  hid_t   fspace, mspace, dset, dxpl, lcpl;
+  hsize_t dims[2] = {(hsize_t)nglobal, (hsize_t)ncomp}, start[2] = {(hsize_t)rstart, 0},
+          count[2] = {(hsize_t)rn, (hsize_t)ncomp};
+  int   rank       = ncomp == 1 ? 1 : 2;
+  hid_t fspace, mspace, dset, dxpl, lcpl;
 
   PetscFunctionBegin;
   lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -58,7 +91,8 @@ static PetscErrorCode WriteRows(hid_t file, const char *name, hid_t memtype, hid
   dset   = H5Dcreate2(file, name, filetype, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   PetscCheck(dset >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cannot create dataset %s", name);
   mspace = H5Screate_simple(rank, count, NULL);
-  if (rn > 0) PetscCallHDF5(H5Sselect_hyperslab, (fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  if (rn > 0)
+    PetscCallHDF5(H5Sselect_hyperslab, (fspace, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
     PetscCallHDF5(H5Sselect_none, (fspace));
     PetscCallHDF5(H5Sselect_none, (mspace));
@@ -74,15 +108,17 @@ static PetscErrorCode WriteRows(hid_t file, const char *name, hid_t memtype, hid
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteNatural(MPI_Comm comm, hid_t file, const char *name, PetscInt nown, const PetscInt nat[], PetscInt nglobal, PetscInt ncomp,
-                                   const PetscReal *in)
+static PetscErrorCode WriteNatural(MPI_Comm comm, NaturalMap *cache, hid_t file, const char *name,
+                                   PetscInt nown, const PetscInt nat[], PetscInt nglobal,
+                                   PetscInt ncomp, const PetscReal *in)
 {
   PetscReal *out;
   PetscInt   rstart, rn;
 
   PetscFunctionBegin;
-  PetscCall(ToNatural(comm, nown, nat, nglobal, ncomp, in, &out, &rstart, &rn));
-  PetscCall(WriteRows(file, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nglobal, ncomp, rstart, rn, out));
+  PetscCall(ToNatural(comm, cache, nown, nat, nglobal, ncomp, in, &out, &rstart, &rn));
+  PetscCall(
+      WriteRows(file, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nglobal, ncomp, rstart, rn, out));
   PetscCall(PetscFree(out));
   PetscFunctionReturn(0);
 }
@@ -132,7 +168,8 @@ PetscErrorCode TwinMakeDirectory(MPI_Comm comm, const char *dir)
     if (!err && mkdir(path, 0777) && errno != EEXIST) err = errno;
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
-  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "cannot create output directory %s: %s", dir, strerror(err));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "cannot create output directory %s: %s", dir,
+             strerror(err));
   PetscFunctionReturn(0);
 }
 
@@ -143,34 +180,36 @@ static const char *XdmfTopology(PetscInt dim, PetscBool simplex)
 }
 
 struct _TwinOutput {
-  MPI_Comm      comm;
-  TwinMesh      mesh;
-  TwinDeck      deck;
-  TwinSpace     sp;                    /* cell vertex maps for the topology */
-  char          dir[TWIN_PATH_LEN], path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
-  hid_t         file;
-  PetscInt     *vnat;                  /* natural numbers of owned vertices */
-  PetscInt      nown;
-  PetscInt      nsteps;
-  PetscReal    *times;                 /* [nsteps] */
-  PetscBool     mech, therm;
+  MPI_Comm   comm;
+  TwinMesh   mesh;
+  TwinDeck   deck;
+  TwinSpace  sp; /* cell vertex maps for the topology */
+  char       dir[TWIN_PATH_LEN], path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
+  hid_t      file;
+  PetscInt  *vnat; /* natural numbers of owned vertices */
+  PetscInt   nown;
+  PetscInt   nsteps;
+  PetscReal *times; /* [nsteps] */
+  PetscBool  mech, therm;
   /* probe history (rank 0 keeps it; every rank computes it) */
-  PetscInt      np;
-  PetscReal    *px;                    /* [np*3] */
-  PetscReal    *hu, *hs, *hT;          /* [nsteps*np*3], [nsteps*np*6], [nsteps*np] */
-  PetscInt      hcap;
+  PetscInt   np;
+  PetscReal *px;           /* [np*3] */
+  PetscReal *hu, *hs, *hT; /* [nsteps*np*3], [nsteps*np*6], [nsteps*np] */
+  PetscInt   hcap;
   /* extra vertex fields (ensemble statistics), listed in the XDMF as their own grid */
   struct {
     char     name[TWIN_NAME_LEN], path[256];
     PetscInt comp, step; /* step: the /steps/NNNN it belongs to, -1 for the statistics grid */
-  }            *x;
-  PetscInt      nx, xcap;
-  char          physics[TWIN_NAME_LEN];  /* overrides the physics attribute (ensembles) */
-  char          base[64];                /* file base name: twin (twin.h5, twin.xmf), forecast, ... */
+  } * x;
+  PetscInt   nx, xcap;
+  char       physics[TWIN_NAME_LEN]; /* overrides the physics attribute (ensembles) */
+  char       base[64];               /* file base name: twin (twin.h5, twin.xmf), forecast, ... */
+  NaturalMap nmap[2];                /* owned vertices and cells to natural order (built once) */
 };
 
 /* Owned-vertex values of a per-local-vertex array (ncomp each) in owned order. */
-static PetscErrorCode OwnedVertexValues(TwinOutput out, const PetscReal *all, PetscInt ncomp, PetscReal *buf)
+static PetscErrorCode OwnedVertexValues(TwinOutput out, const PetscReal *all, PetscInt ncomp,
+                                        PetscReal *buf)
 {
   TwinMesh mesh = out->mesh;
   PetscInt k    = 0;
@@ -178,14 +217,16 @@ static PetscErrorCode OwnedVertexValues(TwinOutput out, const PetscReal *all, Pe
   PetscFunctionBegin;
   for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++) {
     if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
-    for (PetscInt c = 0; c < ncomp; c++) buf[k * ncomp + c] = all[(v - mesh->vStart) * ncomp + c];
+    for (PetscInt c = 0; c < ncomp; c++)
+      buf[k * ncomp + c] = all[(v - mesh->vStart) * ncomp + c];
     k++;
   }
   PetscFunctionReturn(0);
 }
 
 /* Values of a local vector with `ncomp` components per vertex point (section sec), owned only. */
-static PetscErrorCode OwnedVertexField(TwinOutput out, PetscSection sec, Vec local, PetscInt ncomp, PetscInt pad, PetscReal *buf)
+static PetscErrorCode OwnedVertexField(TwinOutput out, PetscSection sec, Vec local, PetscInt ncomp,
+                                       PetscInt pad, PetscReal *buf)
 {
   TwinMesh           mesh = out->mesh;
   const PetscScalar *a;
@@ -197,7 +238,8 @@ static PetscErrorCode OwnedVertexField(TwinOutput out, PetscSection sec, Vec loc
     PetscInt off;
     if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
     PetscCall(PetscSectionGetOffset(sec, v, &off));
-    for (PetscInt c = 0; c < pad; c++) buf[k * pad + c] = c < ncomp ? PetscRealPart(a[off + c]) : 0.0;
+    for (PetscInt c = 0; c < pad; c++)
+      buf[k * pad + c] = c < ncomp ? PetscRealPart(a[off + c]) : 0.0;
     k++;
   }
   PetscCall(VecRestoreArrayRead(local, &a));
@@ -217,45 +259,56 @@ static PetscErrorCode WriteState(TwinOutput out, const char *g, TwinMechanics m,
   if (m) {
     PetscCall(OwnedVertexField(out, m->sp->section, m->ulocal, m->dim, 3, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/displacement", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 3, buf));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, 3, buf));
     PetscCall(OwnedVertexValues(out, m->vertexStress, 6, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/stress", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 6, buf));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, 6, buf));
     PetscCall(OwnedVertexValues(out, m->vertexVonMises, 1, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/von_mises", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 1, buf));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, 1, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_stress", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 6, m->cellStress));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
+                           mesh->ncglobal, 6, m->cellStress));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_von_mises", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 1, m->cellVonMises));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
+                           mesh->ncglobal, 1, m->cellVonMises));
   }
   if (th) {
     PetscCall(OwnedVertexField(out, th->sp->section, th->Tlocal, 1, 1, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/temperature", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 1, buf));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, 1, buf));
     PetscCall(OwnedVertexValues(out, th->vertexFlux, 3, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/heat_flux", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, out->nown, out->vnat, mesh->nvglobal, 3, buf));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, 3, buf));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_heat_flux", g));
-    PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 3, th->cellFlux));
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
+                           mesh->ncglobal, 3, th->cellFlux));
     { /* thermal strain alpha (T - Tref), isotropic: one value per cell at its centroid */
       const PetscScalar *tl;
       double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
       TwkElementVertexRefCoords(&th->sp->elem, vref);
       for (PetscInt k = 0; k < th->sp->nverts; k++)
-        for (PetscInt d = 0; d < th->dim; d++) cen[d] += vref[k * th->dim + d] / th->sp->nverts;
+        for (PetscInt d = 0; d < th->dim; d++)
+          cen[d] += vref[k * th->dim + d] / th->sp->nverts;
       PetscCall(VecGetArrayRead(th->Tlocal, &tl));
       for (PetscInt lc = 0; lc < ncell; lc++) {
         const TwinMaterial *mat = &out->deck->materials[th->cellMat[lc]];
         double              te[TWK_MAX_NODES], N[TWK_MAX_NODES], T = 0;
         TwinSpaceCellValues(th->sp, lc, tl, te);
         TwkBasisEval(&th->sp->elem, cen, N, NULL);
-        for (PetscInt a = 0; a < th->sp->nen; a++) T += N[a] * te[a];
+        for (PetscInt a = 0; a < th->sp->nen; a++)
+          T += N[a] * te[a];
         buf[lc] = mat->expansion * (T - mat->reference_temperature);
       }
       PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
       PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_thermal_strain", g));
-      PetscCall(WriteNatural(out->comm, out->file, name, ncell, mesh->cnatural, mesh->ncglobal, 1, buf));
+      PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
+                             mesh->ncglobal, 1, buf));
     }
   }
   PetscCall(PetscFree(buf));
@@ -270,9 +323,18 @@ static PetscErrorCode XdmfExtraFields(TwinOutput out, FILE *fp, PetscInt step)
   PetscFunctionBegin;
   for (PetscInt i = 0; i < out->nx; i++) {
     if (out->x[i].step != step) continue;
-    fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->x[i].name, out->x[i].comp == 1 ? "Scalar" : "Vector");
-    if (out->x[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n", nv, out->base, out->x[i].path);
-    else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n", nv, out->x[i].comp, out->base, out->x[i].path);
+    fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", out->x[i].name,
+            out->x[i].comp == 1 ? "Scalar" : "Vector");
+    if (out->x[i].comp == 1)
+      fprintf(fp,
+              "    <DataItem Dimensions=\"%" PetscInt_FMT
+              "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n",
+              nv, out->base, out->x[i].path);
+    else
+      fprintf(fp,
+              "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+              "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s.h5:%s</DataItem>\n",
+              nv, out->x[i].comp, out->base, out->x[i].path);
     fprintf(fp, "   </Attribute>\n");
   }
   PetscFunctionReturn(0);
@@ -292,39 +354,80 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
   fp = fopen(tmp, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s: %s", tmp, strerror(errno));
   fprintf(fp, "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
-  if (out->nsteps) fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", out->deck->name);
+  if (out->nsteps)
+    fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n",
+            out->deck->name);
   for (PetscInt s = 0; s < out->nsteps; s++) {
     char g[64];
     PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, s));
-    fprintf(fp, "  <Grid Name=\"step %" PetscInt_FMT "\" GridType=\"Uniform\">\n   <Time Value=\"%.17g\"/>\n", s, (double)out->times[s]);
-    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
-    fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5);
-    fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5);
+    fprintf(fp,
+            "  <Grid Name=\"step %" PetscInt_FMT
+            "\" GridType=\"Uniform\">\n   <Time Value=\"%.17g\"/>\n",
+            s, (double)out->times[s]);
+    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n",
+            XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
+    fprintf(fp,
+            "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+            "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   "
+            "</Topology>\n",
+            nc, nvpc, h5);
+    fprintf(fp,
+            "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT
+            " 3\" NumberType=\"Float\" Precision=\"8\" "
+            "Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n",
+            nv, h5);
     struct {
       const char *name, *type, *center;
       PetscInt    n, comp;
       PetscBool   on;
     } attrs[] = {
-      {"displacement", "Vector", "Node", nv, 3, out->mech},   {"von_mises", "Scalar", "Node", nv, 1, out->mech},       {"cell_von_mises", "Scalar", "Cell", nc, 1, out->mech},
-      {"temperature", "Scalar", "Node", nv, 1, out->therm},   {"heat_flux", "Vector", "Node", nv, 3, out->therm},     {"cell_heat_flux", "Vector", "Cell", nc, 3, out->therm},
-      {"cell_thermal_strain", "Scalar", "Cell", nc, 1, out->therm},
+        {"displacement", "Vector", "Node", nv, 3, out->mech},
+        {"von_mises", "Scalar", "Node", nv, 1, out->mech},
+        {"cell_von_mises", "Scalar", "Cell", nc, 1, out->mech},
+        {"temperature", "Scalar", "Node", nv, 1, out->therm},
+        {"heat_flux", "Vector", "Node", nv, 3, out->therm},
+        {"cell_heat_flux", "Vector", "Cell", nc, 3, out->therm},
+        {"cell_thermal_strain", "Scalar", "Cell", nc, 1, out->therm},
     };
     for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
       if (!attrs[i].on) continue;
-      fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"%s\">\n", attrs[i].name, attrs[i].type, attrs[i].center);
-      if (attrs[i].comp == 1) fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", attrs[i].n, h5, g, attrs[i].name);
-      else fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", attrs[i].n, attrs[i].comp, h5, g, attrs[i].name);
+      fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"%s\">\n", attrs[i].name,
+              attrs[i].type, attrs[i].center);
+      if (attrs[i].comp == 1)
+        fprintf(fp,
+                "    <DataItem Dimensions=\"%" PetscInt_FMT
+                "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n",
+                attrs[i].n, h5, g, attrs[i].name);
+      else
+        fprintf(fp,
+                "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+                "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n",
+                attrs[i].n, attrs[i].comp, h5, g, attrs[i].name);
       fprintf(fp, "   </Attribute>\n");
     }
-    if (out->mech) { /* stress tensors: one scalar per Voigt component, by hyperslab (XDMF's Tensor6 order is not Voigt's) */
+    if (out->mech) { /* stress tensors: one scalar per Voigt component, by hyperslab (XDMF's Tensor6
+                        order is not Voigt's) */
       static const char *voigt[6] = {"xx", "yy", "zz", "yz", "xz", "xy"};
-      struct { const char *prefix, *center; PetscInt n; } tensors[] = {{"stress", "Node", nv}, {"cell_stress", "Cell", nc}};
+      struct {
+        const char *prefix, *center;
+        PetscInt    n;
+      } tensors[] = {{"stress", "Node", nv}, {"cell_stress", "Cell", nc}};
       for (size_t t = 0; t < 2; t++)
         for (int k = 0; k < 6; k++) {
-          fprintf(fp, "   <Attribute Name=\"%s_%s\" AttributeType=\"Scalar\" Center=\"%s\">\n", tensors[t].prefix, voigt[k], tensors[t].center);
-          fprintf(fp, "    <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT " 1\" Type=\"HyperSlab\">\n", tensors[t].n);
-          fprintf(fp, "     <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %d 1 1 %" PetscInt_FMT " 1</DataItem>\n", k, tensors[t].n);
-          fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT " 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", tensors[t].n, h5, g, tensors[t].prefix);
+          fprintf(fp, "   <Attribute Name=\"%s_%s\" AttributeType=\"Scalar\" Center=\"%s\">\n",
+                  tensors[t].prefix, voigt[k], tensors[t].center);
+          fprintf(fp,
+                  "    <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT
+                  " 1\" Type=\"HyperSlab\">\n",
+                  tensors[t].n);
+          fprintf(fp,
+                  "     <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %d 1 1 %" PetscInt_FMT
+                  " 1</DataItem>\n",
+                  k, tensors[t].n);
+          fprintf(fp,
+                  "     <DataItem Dimensions=\"%" PetscInt_FMT
+                  " 6\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n",
+                  tensors[t].n, h5, g, tensors[t].prefix);
           fprintf(fp, "    </DataItem>\n   </Attribute>\n");
         }
     }
@@ -333,18 +436,30 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
   }
   if (out->nsteps) fprintf(fp, "  </Grid>\n");
   PetscInt nfree = 0;
-  for (PetscInt i = 0; i < out->nx; i++) nfree += out->x[i].step < 0;
+  for (PetscInt i = 0; i < out->nx; i++)
+    nfree += out->x[i].step < 0;
   if (nfree) { /* ensemble statistics of the final state: one more grid on the same mesh */
     fprintf(fp, "  <Grid Name=\"%s-statistics\" GridType=\"Uniform\">\n", out->deck->name);
-    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n", XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
-    fprintf(fp, "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   </Topology>\n", nc, nvpc, h5);
-    fprintf(fp, "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n", nv, h5);
+    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n",
+            XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
+    fprintf(fp,
+            "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+            "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   "
+            "</Topology>\n",
+            nc, nvpc, h5);
+    fprintf(fp,
+            "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT
+            " 3\" NumberType=\"Float\" Precision=\"8\" "
+            "Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n",
+            nv, h5);
     PetscCall(XdmfExtraFields(out, fp, -1));
     fprintf(fp, "  </Grid>\n");
   }
   fprintf(fp, " </Domain>\n</Xdmf>\n");
-  PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp, strerror(errno));
-  PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp,
+             strerror(errno));
+  PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
+             "cannot rename %s to %s: %s", tmp, path, strerror(errno));
   PetscFunctionReturn(0);
 }
 
@@ -363,7 +478,8 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
   Output Parameter:
 . out - the output; finish with TwinOutputClose()
 @*/
-PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], TwinOutput *output)
+PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[],
+                                TwinOutput *output)
 {
   PetscFunctionBegin;
   PetscCall(TwinOutputCreateNamed(mesh, deck, sp, outdir, "twin", output));
@@ -374,7 +490,8 @@ PetscErrorCode TwinOutputCreate(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   TwinOutputCreateNamed - TwinOutputCreate() for OUTDIR/BASE.h5 and OUTDIR/BASE.xmf (the forecast
   file of a twin is "forecast"). Collective.
 @*/
-PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], const char base[], TwinOutput *output)
+PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp,
+                                     const char outdir[], const char base[], TwinOutput *output)
 {
   TwinOutput out;
   hid_t      fapl;
@@ -413,12 +530,14 @@ PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp,
       if (PetscBTLookup(mesh->ghost, v - mesh->pStart)) continue;
       PetscCall(PetscSectionGetOffset(cs, v, &off));
       out->vnat[out->nown] = mesh->vnatural[v - mesh->vStart];
-      for (PetscInt d = 0; d < 3; d++) buf[out->nown * 3 + d] = d < dim ? PetscRealPart(x[off + d]) : 0.0;
+      for (PetscInt d = 0; d < 3; d++)
+        buf[out->nown * 3 + d] = d < dim ? PetscRealPart(x[off + d]) : 0.0;
       out->nown++;
     }
     PetscCall(VecRestoreArrayRead(cv, &x));
   }
-  PetscCall(WriteNatural(out->comm, out->file, "/mesh/coordinates", out->nown, out->vnat, mesh->nvglobal, 3, buf));
+  PetscCall(WriteNatural(out->comm, out->nmap, out->file, "/mesh/coordinates", out->nown, out->vnat,
+                         mesh->nvglobal, 3, buf));
   {
     /* kernel (lexicographic) order to XDMF/VTK order, positively oriented: if the kernel frame
        is left-handed, swap two vertices of a simplex or the first two axes of a tensor cell */
@@ -433,26 +552,40 @@ PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp,
       const PetscInt *cv = &sp->cellVerts[lc * nvpc];
       PetscInt        lex[8], axis[3] = {1, 2, 3};
       PetscReal       e[3][3] = {{0}}, det;
-      if (!mesh->simplex) { axis[1] = 2; axis[2] = 4; }
+      if (!mesh->simplex) {
+        axis[1] = 2;
+        axis[2] = 4;
+      }
       for (PetscInt j = 0; j < dim; j++)
-        for (PetscInt d = 0; d < dim; d++) e[j][d] = PetscRealPart(sp->coords[cv[axis[j]] + d] - sp->coords[cv[0] + d]);
+        for (PetscInt d = 0; d < dim; d++)
+          e[j][d] = PetscRealPart(sp->coords[cv[axis[j]] + d] - sp->coords[cv[0] + d]);
       det = dim == 2 ? e[0][0] * e[1][1] - e[0][1] * e[1][0]
-                     : e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
-      for (PetscInt k = 0; k < nvpc; k++) lex[k] = k;
+                     : e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) -
+                           e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) +
+                           e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
+      for (PetscInt k = 0; k < nvpc; k++)
+        lex[k] = k;
       if (det < 0) {
-        if (mesh->simplex) { lex[1] = 2; lex[2] = 1; }
-        else for (PetscInt k = 0; k < nvpc; k++) lex[k] = dim == 2 ? swapQuad[k] : swapHex[k];
+        if (mesh->simplex) {
+          lex[1] = 2;
+          lex[2] = 1;
+        } else
+          for (PetscInt k = 0; k < nvpc; k++)
+            lex[k] = dim == 2 ? swapQuad[k] : swapHex[k];
       }
       for (PetscInt k = 0; k < nvpc; k++) {
-        PetscInt kk = mesh->simplex ? k : (dim == 2 ? quad[k] : hex[k]);
-        PetscInt v  = mesh->vStart + cv[lex[kk]] / dim;
+        PetscInt kk         = mesh->simplex ? k : (dim == 2 ? quad[k] : hex[k]);
+        PetscInt v          = mesh->vStart + cv[lex[kk]] / dim;
         topo[lc * nvpc + k] = (PetscReal)mesh->vnatural[v - mesh->vStart];
       }
     }
-    PetscCall(ToNatural(out->comm, ncell, mesh->cnatural, mesh->ncglobal, nvpc, topo, &nat, &rstart, &rn));
+    PetscCall(ToNatural(out->comm, out->nmap, ncell, mesh->cnatural, mesh->ncglobal, nvpc, topo,
+                        &nat, &rstart, &rn));
     PetscCall(PetscMalloc1(PetscMax(1, rn * nvpc), &itopo));
-    for (PetscInt i = 0; i < rn * nvpc; i++) itopo[i] = (long long)nat[i];
-    PetscCall(WriteRows(out->file, "/mesh/topology", H5T_NATIVE_LLONG, H5T_STD_I64LE, mesh->ncglobal, nvpc, rstart, rn, itopo));
+    for (PetscInt i = 0; i < rn * nvpc; i++)
+      itopo[i] = (long long)nat[i];
+    PetscCall(WriteRows(out->file, "/mesh/topology", H5T_NATIVE_LLONG, H5T_STD_I64LE,
+                        mesh->ncglobal, nvpc, rstart, rn, itopo));
     PetscCall(PetscFree(itopo));
     PetscCall(PetscFree(nat));
     PetscCall(PetscFree(topo));
@@ -461,7 +594,8 @@ PetscErrorCode TwinOutputCreateNamed(TwinMesh mesh, TwinDeck deck, TwinSpace sp,
   out->np = deck->output.nprobes;
   PetscCall(PetscMalloc1(3 * out->np + 1, &out->px));
   for (PetscInt i = 0; i < out->np; i++)
-    for (PetscInt d = 0; d < 3; d++) out->px[3 * i + d] = deck->output.probes[i].x[d];
+    for (PetscInt d = 0; d < 3; d++)
+      out->px[3 * i + d] = deck->output.probes[i].x[d];
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
   *output = out;
   PetscFunctionReturn(0);
@@ -484,10 +618,11 @@ PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m,
   {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), grp, space = H5Screate(H5S_SCALAR), attr;
     PetscCallHDF5(H5Pset_create_intermediate_group, (lcpl, 1));
-    grp = (m || th) ? H5Gopen2(out->file, g, H5P_DEFAULT) : H5Gcreate2(out->file, g, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    grp = (m || th) ? H5Gopen2(out->file, g, H5P_DEFAULT)
+                    : H5Gcreate2(out->file, g, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     PetscCallHDF5(H5Pclose, (lcpl));
-    double tt  = (double)t;
-    attr = H5Acreate2(grp, "time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    double tt = (double)t;
+    attr      = H5Acreate2(grp, "time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
     PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
     PetscCallHDF5(H5Aclose, (attr));
     PetscCallHDF5(H5Sclose, (space));
@@ -496,7 +631,8 @@ PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m,
   if (out->nsteps == out->hcap) {
     PetscInt   cap = PetscMax(8, 2 * out->hcap);
     PetscReal *times, *hu, *hs, *hT;
-    PetscCall(PetscCalloc4(cap, &times, cap * out->np * 3 + 1, &hu, cap * out->np * 6 + 1, &hs, cap * out->np + 1, &hT));
+    PetscCall(PetscCalloc4(cap, &times, cap * out->np * 3 + 1, &hu, cap * out->np * 6 + 1, &hs,
+                           cap * out->np + 1, &hT));
     if (out->hcap) {
       PetscCall(PetscArraycpy(times, out->times, out->nsteps));
       PetscCall(PetscArraycpy(hu, out->hu, out->nsteps * out->np * 3));
@@ -504,15 +640,21 @@ PetscErrorCode TwinOutputWriteStep(TwinOutput out, PetscReal t, TwinMechanics m,
       PetscCall(PetscArraycpy(hT, out->hT, out->nsteps * out->np));
       PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
     }
-    out->times = times; out->hu = hu; out->hs = hs; out->hT = hT;
-    out->hcap = cap;
+    out->times = times;
+    out->hu    = hu;
+    out->hs    = hs;
+    out->hT    = hT;
+    out->hcap  = cap;
   }
   out->times[out->nsteps] = t;
   if (out->np) {
     PetscBool *found;
     PetscCall(PetscMalloc1(out->np, &found));
-    if (m) PetscCall(TwinMechanicsEvaluate(m, out->np, out->px, &out->hu[out->nsteps * out->np * 3], &out->hs[out->nsteps * out->np * 6], found));
-    if (th) PetscCall(TwinThermalEvaluate(th, out->np, out->px, &out->hT[out->nsteps * out->np], found));
+    if (m)
+      PetscCall(TwinMechanicsEvaluate(m, out->np, out->px, &out->hu[out->nsteps * out->np * 3],
+                                      &out->hs[out->nsteps * out->np * 6], found));
+    if (th)
+      PetscCall(TwinThermalEvaluate(th, out->np, out->px, &out->hT[out->nsteps * out->np], found));
     PetscCall(PetscFree(found));
   }
   out->nsteps++;
@@ -539,7 +681,8 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.OutputWrite, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   PetscCallMPI(MPI_Comm_size(out->comm, &size));
-  PetscCheck(out->nsteps > 0 || out->nx > 0, out->comm, PETSC_ERR_ARG_WRONGSTATE, "nothing was written");
+  PetscCheck(out->nsteps > 0 || out->nx > 0, out->comm, PETSC_ERR_ARG_WRONGSTATE,
+             "nothing was written");
   if (out->nsteps) PetscCall(WriteState(out, "/fields", m, th));
   if (np && out->nsteps) {
     PetscInt   rn = rank == 0 ? np : 0, nt = out->nsteps;
@@ -547,38 +690,57 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
     PetscReal *vm;
     hid_t      strtype = H5Tcopy(H5T_C_S1);
     PetscCall(PetscCalloc2(np * TWIN_NAME_LEN, &names, np, &vm));
-    for (PetscInt i = 0; i < np; i++) PetscCall(PetscStrncpy(&names[i * TWIN_NAME_LEN], out->deck->output.probes[i].name, TWIN_NAME_LEN));
+    for (PetscInt i = 0; i < np; i++)
+      PetscCall(
+          PetscStrncpy(&names[i * TWIN_NAME_LEN], out->deck->output.probes[i].name, TWIN_NAME_LEN));
     PetscCallHDF5(H5Tset_size, (strtype, TWIN_NAME_LEN));
     PetscCall(WriteRows(out->file, "/probes/names", strtype, strtype, np, 1, 0, rn, names));
     PetscCallHDF5(H5Tclose, (strtype));
-    PetscCall(WriteRows(out->file, "/probes/coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, out->px));
-    PetscCall(WriteRows(out->file, "/probes/history/time", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, 1, 0, rank == 0 ? nt : 0, out->times));
+    PetscCall(WriteRows(out->file, "/probes/coordinates", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3,
+                        0, rn, out->px));
+    PetscCall(WriteRows(out->file, "/probes/history/time", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, 1,
+                        0, rank == 0 ? nt : 0, out->times));
     if (m) {
-      for (PetscInt i = 0; i < np; i++) vm[i] = TwkVonMises(3, &out->hs[(last * np + i) * 6], 0.0);
-      PetscCall(WriteRows(out->file, "/probes/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 3, 0, rn, &out->hu[last * np * 3]));
-      PetscCall(WriteRows(out->file, "/probes/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 6, 0, rn, &out->hs[last * np * 6]));
-      PetscCall(WriteRows(out->file, "/probes/von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1, 0, rn, vm));
-      PetscCall(WriteRows(out->file, "/probes/history/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np * 3, 0, rank == 0 ? nt : 0, out->hu));
-      PetscCall(WriteRows(out->file, "/probes/history/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np * 6, 0, rank == 0 ? nt : 0, out->hs));
+      for (PetscInt i = 0; i < np; i++)
+        vm[i] = TwkVonMises(3, &out->hs[(last * np + i) * 6], 0.0);
+      PetscCall(WriteRows(out->file, "/probes/displacement", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np,
+                          3, 0, rn, &out->hu[last * np * 3]));
+      PetscCall(WriteRows(out->file, "/probes/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 6, 0,
+                          rn, &out->hs[last * np * 6]));
+      PetscCall(WriteRows(out->file, "/probes/von_mises", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1,
+                          0, rn, vm));
+      PetscCall(WriteRows(out->file, "/probes/history/displacement", H5T_NATIVE_DOUBLE,
+                          H5T_IEEE_F64LE, nt, np * 3, 0, rank == 0 ? nt : 0, out->hu));
+      PetscCall(WriteRows(out->file, "/probes/history/stress", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+                          nt, np * 6, 0, rank == 0 ? nt : 0, out->hs));
     }
     if (th) {
-      PetscCall(WriteRows(out->file, "/probes/temperature", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np, 1, 0, rn, &out->hT[last * np]));
-      PetscCall(WriteRows(out->file, "/probes/history/temperature", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nt, np, 0, rank == 0 ? nt : 0, out->hT));
+      PetscCall(WriteRows(out->file, "/probes/temperature", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, np,
+                          1, 0, rn, &out->hT[last * np]));
+      PetscCall(WriteRows(out->file, "/probes/history/temperature", H5T_NATIVE_DOUBLE,
+                          H5T_IEEE_F64LE, nt, np, 0, rank == 0 ? nt : 0, out->hT));
     }
     PetscCall(PetscFree2(names, vm));
   }
   { /* run attributes */
     hid_t       root = H5Gopen2(out->file, "/", H5P_DEFAULT);
     char        ver[64];
-    const char *model = out->mesh->dim == 3 ? "solid" : (m && m->mats[0].plane == TWK_PLANE_STRAIN ? "plane_strain" : "plane_stress");
+    const char *model =
+        out->mesh->dim == 3
+            ? "solid"
+            : (m && m->mats[0].plane == TWK_PLANE_STRAIN ? "plane_strain" : "plane_stress");
     PetscCall(PetscGetVersion(ver, sizeof(ver)));
     PetscCall(WriteAttrString(root, "twinfe_version", TWINFE_VERSION));
     PetscCall(WriteAttrString(root, "git_revision", TwinGitRevision()));
     PetscCall(WriteAttrString(root, "petsc_version", ver));
     PetscCall(WriteAttrString(root, "deck", out->deck->path));
     PetscCall(WriteAttrString(root, "name", out->deck->name));
-    PetscCall(WriteAttrString(root, "model", m ? model : (out->physics[0] ? "see the deck" : "none")));
-    PetscCall(WriteAttrString(root, "physics", out->physics[0] ? out->physics : (m && th ? "thermo-mechanical" : (th ? "thermal" : "mechanical"))));
+    PetscCall(
+        WriteAttrString(root, "model", m ? model : (out->physics[0] ? "see the deck" : "none")));
+    PetscCall(WriteAttrString(
+        root, "physics",
+        out->physics[0] ? out->physics
+                        : (m && th ? "thermo-mechanical" : (th ? "thermal" : "mechanical"))));
     PetscCall(WriteAttrInt(root, "format_version", TWIN_FORMAT_VERSION));
     PetscCall(WriteAttrInt(root, "dimension", out->mesh->dim));
     PetscCall(WriteAttrInt(root, "order", out->deck->mesh.order));
@@ -593,8 +755,9 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
       PetscCall(WriteAttrInt(root, "thermal_iterations", th->totalIterations));
     }
     {
-      hid_t  space = H5Screate(H5S_SCALAR), attr = H5Acreate2(root, "final_time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-      double tt    = out->nsteps ? (double)out->times[last] : 0.0;
+      hid_t space = H5Screate(H5S_SCALAR),
+            attr  = H5Acreate2(root, "final_time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+      double tt   = out->nsteps ? (double)out->times[last] : 0.0;
       PetscCallHDF5(H5Awrite, (attr, H5T_NATIVE_DOUBLE, &tt));
       PetscCallHDF5(H5Aclose, (attr));
       PetscCallHDF5(H5Sclose, (space));
@@ -604,10 +767,13 @@ PetscErrorCode TwinOutputClose(TwinOutput *output, TwinMechanics m, TwinThermal 
   PetscCallHDF5(H5Fclose, (out->file));
   PetscCallMPI(MPI_Barrier(out->comm));
   if (!rank) {
-    PetscCheck(rename(out->tmp, out->path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", out->tmp, out->path, strerror(errno));
+    PetscCheck(rename(out->tmp, out->path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
+               "cannot rename %s to %s: %s", out->tmp, out->path, strerror(errno));
     PetscCall(WriteXdmf(out));
   }
   PetscCallMPI(MPI_Barrier(out->comm));
+  PetscCall(NaturalMapDestroy(&out->nmap[0]));
+  PetscCall(NaturalMapDestroy(&out->nmap[1]));
   PetscCall(PetscFree(out->vnat));
   PetscCall(PetscFree(out->px));
   if (out->hcap) PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
@@ -638,10 +804,12 @@ PetscErrorCode TwinOutputWriteMechanics(TwinMechanics m, const char outdir[])
 
   Collective
 @*/
-PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], const char name[], PetscInt ncomp, const PetscReal owned[])
+PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], const char name[],
+                                          PetscInt ncomp, const PetscReal owned[])
 {
   PetscFunctionBegin;
-  PetscCall(WriteNatural(out->comm, out->file, path, out->nown, out->vnat, out->mesh->nvglobal, ncomp, owned));
+  PetscCall(WriteNatural(out->comm, out->nmap, out->file, path, out->nown, out->vnat,
+                         out->mesh->nvglobal, ncomp, owned));
   if (out->nx == out->xcap) {
     PetscInt cap = PetscMax(16, 2 * out->xcap);
     void    *more;
@@ -664,20 +832,23 @@ PetscErrorCode TwinOutputWriteVertexField(TwinOutput out, const char path[], con
   TwinOutputWriteTable - Write a dense table [nrows, ncols] (doubles; rank 0's data) at `path`.
   Collective
 @*/
-PetscErrorCode TwinOutputWriteTable(TwinOutput out, const char path[], PetscInt nrows, PetscInt ncols, const double data[])
+PetscErrorCode TwinOutputWriteTable(TwinOutput out, const char path[], PetscInt nrows,
+                                    PetscInt ncols, const double data[])
 {
   PetscMPIInt rank;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
-  PetscCall(WriteRows(out->file, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nrows, ncols, 0, rank == 0 ? nrows : 0, data));
+  PetscCall(WriteRows(out->file, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, nrows, ncols, 0,
+                      rank == 0 ? nrows : 0, data));
   PetscFunctionReturn(0);
 }
 
 /*@C
   TwinOutputWriteNames - Write n fixed-length strings (rank 0's) at `path`. Collective.
 @*/
-PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt n, const char *names[])
+PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt n,
+                                    const char *names[])
 {
   PetscMPIInt rank;
   char       *buf;
@@ -686,7 +857,8 @@ PetscErrorCode TwinOutputWriteNames(TwinOutput out, const char path[], PetscInt 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   PetscCall(PetscCalloc1(n * TWIN_NAME_LEN + 1, &buf));
-  for (PetscInt i = 0; i < n; i++) PetscCall(PetscStrncpy(&buf[i * TWIN_NAME_LEN], names[i], TWIN_NAME_LEN));
+  for (PetscInt i = 0; i < n; i++)
+    PetscCall(PetscStrncpy(&buf[i * TWIN_NAME_LEN], names[i], TWIN_NAME_LEN));
   PetscCallHDF5(H5Tset_size, (strtype, TWIN_NAME_LEN));
   PetscCall(WriteRows(out->file, path, strtype, strtype, n, 1, 0, rank == 0 ? n : 0, buf));
   PetscCallHDF5(H5Tclose, (strtype));
@@ -723,7 +895,8 @@ PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], doubl
 
 /* A rank-0 array of n reals written or read as a Vec through the viewer (every rank holds the
    same values; rank 0's are written, and read values are broadcast). */
-static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name, PetscInt n, PetscReal *a, PetscBool load)
+static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name, PetscInt n,
+                                 PetscReal *a, PetscBool load)
 {
   PetscMPIInt rank;
   Vec         x;
@@ -736,7 +909,8 @@ static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name
     if (rank == 0) {
       PetscScalar *xa;
       PetscCall(VecGetArray(x, &xa));
-      for (PetscInt i = 0; i < n; i++) xa[i] = a[i];
+      for (PetscInt i = 0; i < n; i++)
+        xa[i] = a[i];
       PetscCall(VecRestoreArray(x, &xa));
     }
     PetscCall(VecView(x, v));
@@ -745,7 +919,8 @@ static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name
     if (rank == 0) {
       const PetscScalar *xa;
       PetscCall(VecGetArrayRead(x, &xa));
-      for (PetscInt i = 0; i < n; i++) a[i] = PetscRealPart(xa[i]);
+      for (PetscInt i = 0; i < n; i++)
+        a[i] = PetscRealPart(xa[i]);
       PetscCall(VecRestoreArrayRead(x, &xa));
     }
     PetscCallMPI(MPI_Bcast(a, (PetscMPIInt)n, MPIU_REAL, 0, out->comm));
@@ -784,7 +959,8 @@ PetscErrorCode TwinOutputSaveState(TwinOutput out, PetscViewer v)
 
   Collective
 @*/
-PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], PetscViewer v, TwinOutput *output)
+PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[],
+                                PetscViewer v, TwinOutput *output)
 {
   TwinOutput out;
   hid_t      fapl;
@@ -804,20 +980,24 @@ PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   PetscCallHDF5(H5Pset_fapl_mpio, (fapl, out->comm, MPI_INFO_NULL));
   out->file = H5Fopen(out->tmp, H5F_ACC_RDWR, fapl);
   PetscCallHDF5(H5Pclose, (fapl));
-  PetscCheck(out->file >= 0, out->comm, PETSC_ERR_FILE_OPEN, "cannot resume: the results file in progress %s is missing or unreadable", out->tmp);
+  PetscCheck(out->file >= 0, out->comm, PETSC_ERR_FILE_OPEN,
+             "cannot resume: the results file in progress %s is missing or unreadable", out->tmp);
   { /* owned vertices in natural numbering, as TwinOutputCreate() does */
     PetscCall(PetscMalloc1(mesh->vEnd - mesh->vStart + 1, &out->vnat));
     for (PetscInt vv = mesh->vStart; vv < mesh->vEnd; vv++)
-      if (!PetscBTLookup(mesh->ghost, vv - mesh->pStart)) out->vnat[out->nown++] = mesh->vnatural[vv - mesh->vStart];
+      if (!PetscBTLookup(mesh->ghost, vv - mesh->pStart))
+        out->vnat[out->nown++] = mesh->vnatural[vv - mesh->vStart];
   }
   out->np = np = deck->output.nprobes;
   PetscCall(PetscMalloc1(3 * np + 1, &out->px));
   for (PetscInt i = 0; i < np; i++)
-    for (PetscInt d = 0; d < 3; d++) out->px[3 * i + d] = deck->output.probes[i].x[d];
+    for (PetscInt d = 0; d < 3; d++)
+      out->px[3 * i + d] = deck->output.probes[i].x[d];
   PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "output_steps", PETSC_INT, NULL, &n));
   if (n) {
     out->hcap = n + 8;
-    PetscCall(PetscCalloc4(out->hcap, &out->times, out->hcap * np * 3 + 1, &out->hu, out->hcap * np * 6 + 1, &out->hs, out->hcap * np + 1, &out->hT));
+    PetscCall(PetscCalloc4(out->hcap, &out->times, out->hcap * np * 3 + 1, &out->hu,
+                           out->hcap * np * 6 + 1, &out->hs, out->hcap * np + 1, &out->hT));
     PetscCall(StateArray(out, v, "output_times", n, out->times, PETSC_TRUE));
     if (np) {
       PetscCall(StateArray(out, v, "probe_temperature", n * np, out->hT, PETSC_TRUE));
@@ -830,7 +1010,9 @@ PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
   for (PetscInt s = n;; s++) {
     char g[64];
     PetscCall(PetscSNPrintf(g, sizeof(g), "/steps/%04" PetscInt_FMT, s));
-    if (H5Lexists(out->file, "/steps", H5P_DEFAULT) <= 0 || H5Lexists(out->file, g, H5P_DEFAULT) <= 0) break;
+    if (H5Lexists(out->file, "/steps", H5P_DEFAULT) <= 0 ||
+        H5Lexists(out->file, g, H5P_DEFAULT) <= 0)
+      break;
     PetscCallHDF5(H5Ldelete, (out->file, g, H5P_DEFAULT));
   }
   *output = out;
@@ -848,6 +1030,8 @@ PetscErrorCode TwinOutputAbandon(TwinOutput *output)
   PetscFunctionBegin;
   if (!out) PetscFunctionReturn(0);
   PetscCallHDF5(H5Fclose, (out->file));
+  PetscCall(NaturalMapDestroy(&out->nmap[0]));
+  PetscCall(NaturalMapDestroy(&out->nmap[1]));
   PetscCall(PetscFree(out->vnat));
   PetscCall(PetscFree(out->px));
   if (out->hcap) PetscCall(PetscFree4(out->times, out->hu, out->hs, out->hT));
