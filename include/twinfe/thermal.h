@@ -16,6 +16,12 @@ typedef struct {
   PetscInt bc; /* index in deck->thermal.bcs */
 } TwinThermFace;
 
+/* A sparse local vector (the nonzero entries of a cached load or lifting vector). */
+typedef struct {
+  PetscInt     n;
+  PetscInt    *idx;
+  PetscScalar *val;
+} TwinSparseVec;
 typedef struct _TwinThermal *TwinThermal;
 struct _TwinThermal {
   TwinMesh       mesh;          /* borrowed */
@@ -43,6 +49,12 @@ struct _TwinThermal {
   PetscInt       step, iterations, totalIterations;
   PetscBool      assembled;
   PetscReal      sig[192];      /* the deck values the operator was built from (TwinThermalUpdate) */
+  /* per-step right-hand side from cached vectors, scaled by the time functions' values:
+     loads per unit value (flux, convection h T_amb, source) and lifting -M I, -K I per fixed-
+     temperature condition (rebuilt with the operator; not used when h varies in time) */
+  TwinSparseVec *cacheLoad;     /* [nbcs + nsources] */
+  TwinSparseVec *cacheLiftM, *cacheLiftK; /* [nbcs] */
+  PetscBool      loadCached, liftCached;
   PetscInt       nsig;
   /* results for output */
   PetscReal     *vertexFlux;    /* [nlocalverts*3] nodal-averaged heat flux */

@@ -22,8 +22,9 @@ static PetscErrorCode CheckNames(TwinThermal th)
         PetscCall(PetscStrlcat(list, i ? ", " : "", sizeof(list)));
         PetscCall(PetscStrlcat(list, th->mesh->boundaries[i], sizeof(list)));
       }
-      SETERRQ(PetscObjectComm((PetscObject)th->mesh->dm), PETSC_ERR_USER, "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path, bc->online[k], bc->oncol[k],
-              bc->on[k], th->mesh->source, list[0] ? list : "none");
+      SETERRQ(PetscObjectComm((PetscObject)th->mesh->dm), PETSC_ERR_USER,
+              "%s:%d:%d: boundary '%s' is not in the mesh %s (its boundaries: %s)", deck->path,
+              bc->online[k], bc->oncol[k], bc->on[k], th->mesh->source, list[0] ? list : "none");
     }
   }
   PetscFunctionReturn(0);
@@ -45,11 +46,12 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
 {
   TwinThermal th;
   PetscInt    ncell = mesh->cEnd - mesh->cStart, missing = -1;
-  MPI_Comm    comm  = PetscObjectComm((PetscObject)mesh->dm);
+  MPI_Comm    comm = PetscObjectComm((PetscObject)mesh->dm);
 
   PetscFunctionBegin;
   PetscCall(TwinInitializePackage());
-  PetscCheck(deck->thermal.enabled, comm, PETSC_ERR_ARG_WRONGSTATE, "%s: the deck has no thermal: section", deck->path);
+  PetscCheck(deck->thermal.enabled, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "%s: the deck has no thermal: section", deck->path);
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.Setup, 0, 0, 0, 0));
   PetscCall(PetscNew(&th));
   th->mesh   = mesh;
@@ -62,18 +64,25 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
 
   /* materials and sources per cell */
   PetscCall(PetscMalloc2(ncell, &th->cellMat, ncell, &th->cellSource));
-  for (PetscInt lc = 0; lc < ncell; lc++) th->cellMat[lc] = th->cellSource[lc] = -1;
+  for (PetscInt lc = 0; lc < ncell; lc++)
+    th->cellMat[lc] = th->cellSource[lc] = -1;
   for (PetscInt i = 0; i < deck->nmaterials; i++) {
     char what[TWIN_NAME_LEN + 16];
     PetscCall(PetscSNPrintf(what, sizeof(what), "material '%s'", deck->materials[i].name));
-    PetscCall(TwinMeshMarkRegion(mesh, deck->materials[i].region, i, deck->path, deck->materials[i].line, deck->materials[i].col, what, th->cellMat));
+    PetscCall(TwinMeshMarkRegion(mesh, deck->materials[i].region, i, deck->path,
+                                 deck->materials[i].line, deck->materials[i].col, what,
+                                 th->cellMat));
   }
   for (PetscInt lc = 0; lc < ncell && missing < 0; lc++)
     if (th->cellMat[lc] < 0) missing = mesh->cnatural[lc];
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_MAX, comm));
-  PetscCheck(missing < 0, comm, PETSC_ERR_USER, "%s: cell %" PetscInt_FMT " of mesh %s has no material", deck->path, missing, mesh->source);
+  PetscCheck(missing < 0, comm, PETSC_ERR_USER,
+             "%s: cell %" PetscInt_FMT " of mesh %s has no material", deck->path, missing,
+             mesh->source);
   for (PetscInt i = 0; i < deck->thermal.nsources; i++)
-    PetscCall(TwinMeshMarkRegion(mesh, deck->thermal.sources[i].region, i, deck->path, deck->thermal.sources[i].line, deck->thermal.sources[i].col, "a heat source", th->cellSource));
+    PetscCall(TwinMeshMarkRegion(mesh, deck->thermal.sources[i].region, i, deck->path,
+                                 deck->thermal.sources[i].line, deck->thermal.sources[i].col,
+                                 "a heat source", th->cellSource));
 
   /* the space: mass-type terms need degree 2*order, exact by the default quadrature */
   PetscCall(TwinSpaceCreate(mesh, th->order, 1, 0, &th->sp));
@@ -81,11 +90,13 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
     TwinThermBC *bc = &deck->thermal.bcs[ib];
     PetscBool    on = PETSC_TRUE;
     if (bc->type != TWIN_TBC_TEMPERATURE) continue;
-    for (PetscInt k = 0; k < bc->non; k++) PetscCall(TwinSpaceConstrain(th->sp, bc->on[k], &on, ib));
+    for (PetscInt k = 0; k < bc->non; k++)
+      PetscCall(TwinSpaceConstrain(th->sp, bc->on[k], &on, ib));
   }
   PetscCall(TwinSpaceSetUp(th->sp, "thermal_", &th->A));
   PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, PETSC_TRUE));
-  PetscCall(PetscCalloc3(th->sp->ncoo, &th->cooK, th->sp->ncoo, &th->cooM, th->sp->ncoo, &th->cooA));
+  PetscCall(
+      PetscCalloc3(th->sp->ncoo, &th->cooK, th->sp->ncoo, &th->cooM, th->sp->ncoo, &th->cooA));
 
   /* boundary faces with a flux, convection or radiation condition */
   th->nfaces = 0;
@@ -94,7 +105,8 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
     TwinThermBC *bc = &deck->thermal.bcs[ib];
     if (bc->type == TWIN_TBC_TEMPERATURE) continue;
     if (bc->type == TWIN_TBC_RADIATION) th->radiation = PETSC_TRUE;
-    if (bc->type == TWIN_TBC_CONVECTION && !TwinFunctionIsConstant(&bc->h)) th->convVaries = PETSC_TRUE;
+    if (bc->type == TWIN_TBC_CONVECTION && !TwinFunctionIsConstant(&bc->h))
+      th->convVaries = PETSC_TRUE;
     for (PetscInt k = 0; k < bc->non; k++) {
       PetscInt       nf;
       TwinFace      *f;
@@ -121,7 +133,8 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
   PetscCall(TwinSpaceCheckProbes(th->sp, deck));
   PetscCall(MatCreateVecs(th->A, &th->T, &th->b));
   PetscCall(VecDuplicate(th->T, &th->work));
-  if (deck->thermal.initial_file[0]) PetscCall(TwinThermalReadInitial(th)); /* checked now, before any solve */
+  if (deck->thermal.initial_file[0])
+    PetscCall(TwinThermalReadInitial(th)); /* checked now, before any solve */
   PetscCall(DMCreateLocalVector(th->sp->dm, &th->Tlocal));
   PetscCall(VecDuplicate(th->Tlocal, &th->Told));
   PetscCall(VecDuplicate(th->Tlocal, &th->rhsLocal));
@@ -133,12 +146,15 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
 /*@C
   TwinThermalDestroy - Free the thermal model and set the handle to NULL. Collective.
 @*/
+PETSC_INTERN PetscErrorCode TwinThermalFreeCaches_Private(TwinThermal);
+
 PetscErrorCode TwinThermalDestroy(TwinThermal *thermal)
 {
   TwinThermal th = *thermal;
 
   PetscFunctionBegin;
   if (!th) PetscFunctionReturn(0);
+  PetscCall(TwinThermalFreeCaches_Private(th));
   PetscCall(PetscFree2(th->cellMat, th->cellSource));
   PetscCall(PetscFree(th->faces));
   PetscCall(PetscFree3(th->cooK, th->cooM, th->cooA));

@@ -3,7 +3,8 @@
  * Free DOFs T_f are solved for; fixed temperatures T_c enter through lifting. With the
  * theta scheme, for A = M/dt + theta K (assembled once, its KSP and preconditioner reused):
  *   A T_f^{n+1} = (M/dt - (1-theta) K) T_f^n                   (two MatMults on M and K)
- *              + [(M/dt - (1-theta) K) T_c^n - A T_c^{n+1}]     (element loop on cells at fixed nodes)
+ *              + [(M/dt - (1-theta) K) T_c^n - A T_c^{n+1}]     (element loop on cells at fixed
+ * nodes)
  *              + theta f^{n+1} + (1-theta) f^n                  (sources, flux, convection h T_amb)
  * Steady state is theta = 1 without M. Radiation adds r(T) = integral N sigma eps (T^4 - T_amb^4)
  * on its faces (absolute temperatures), treated with the same theta weighting, and makes the step
@@ -34,7 +35,7 @@ static PetscErrorCode FixedValues(TwinThermal th, PetscReal t, Vec v)
 /* Conductivity (+ convection at time t) and capacity element blocks into cooK and cooM. */
 static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
 {
-  TwinSpace sp = th->sp;
+  TwinSpace sp   = th->sp;
   TwinDeck  deck = th->deck;
 
   PetscFunctionBegin;
@@ -43,16 +44,19 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
   PetscCall(PetscArrayzero(th->cooM, sp->ncoo));
 #pragma omp parallel
   {
-    double X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES], Me[TWK_MAX_NODES * TWK_MAX_NODES];
+    double X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES],
+        Me[TWK_MAX_NODES * TWK_MAX_NODES];
     for (PetscInt color = 0; color < sp->ncolors; color++) {
 #pragma omp for schedule(dynamic, 1)
       for (PetscInt ich = sp->colorStart[color]; ich < sp->colorStart[color + 1]; ich++) {
-        PetscInt ch = sp->colorCells[ich], cEnd = PetscMin((ch + 1) * sp->chunk, th->mesh->cEnd - th->mesh->cStart);
+        PetscInt ch   = sp->colorCells[ich],
+                 cEnd = PetscMin((ch + 1) * sp->chunk, th->mesh->cEnd - th->mesh->cStart);
         for (PetscInt lc = ch * sp->chunk; lc < cEnd; lc++) {
           const TwinMaterial *mat = &deck->materials[th->cellMat[lc]];
           TwinSpaceCellCoordinates(sp, lc, X);
           /* both overwritten; one Jacobian per point for the two */
-          TwkThermalConductivityCapacity(&sp->elem, X, mat->conductivity, mat->density * mat->specific_heat, 1.0, Ke, Me);
+          TwkThermalConductivityCapacity(&sp->elem, X, mat->conductivity,
+                                         mat->density * mat->specific_heat, 1.0, Ke, Me);
           TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
           TwinSpaceAddElementMatrix(sp, lc, Me, th->cooM);
         }
@@ -63,16 +67,20 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
   for (PetscInt i = 0; i < th->nfaces; i++) {
     const TwinThermFace *tf = &th->faces[i];
     const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
-    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, ff[TWK_MAX_NODES] = {0};
-    double               Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
-    PetscInt             lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
+    double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0},
+                                                                           ff[TWK_MAX_NODES] = {0};
+    double   Ke[TWK_MAX_NODES * TWK_MAX_NODES]                                               = {0};
+    PetscInt lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
     if (bc->type != TWIN_TBC_CONVECTION) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
     for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
-    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf, ff);
+      for (PetscInt d = 0; d < sp->dim; d++)
+        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf,
+                             ff);
     for (PetscInt a = 0; a < nfn; a++)
-      for (PetscInt b = 0; b < nfn; b++) Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = Kf[a * nfn + b];
+      for (PetscInt b = 0; b < nfn; b++)
+        Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = Kf[a * nfn + b];
     TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
   }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, 0, 0, 0, 0));
@@ -86,17 +94,23 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   double    aM = th->deck->time.transient ? 1.0 / th->dt : 0.0;
 
   PetscFunctionBegin;
+  th->liftCached = PETSC_FALSE; /* M and K change: the lifting vectors too */
   PetscCall(AssembleKM(th, t));
   /* K and M as plain copies of A's pattern: A takes their values in turn */
   PetscCall(MatSetValuesCOO(th->A, th->cooK, INSERT_VALUES));
-  if (!th->K) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->K));
-  else PetscCall(MatCopy(th->A, th->K, SAME_NONZERO_PATTERN));
+  if (!th->K)
+    PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->K));
+  else
+    PetscCall(MatCopy(th->A, th->K, SAME_NONZERO_PATTERN));
   if (th->deck->time.transient) {
     PetscCall(MatSetValuesCOO(th->A, th->cooM, INSERT_VALUES));
-    if (!th->M) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->M));
-    else PetscCall(MatCopy(th->A, th->M, SAME_NONZERO_PATTERN));
+    if (!th->M)
+      PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->M));
+    else
+      PetscCall(MatCopy(th->A, th->M, SAME_NONZERO_PATTERN));
   }
-  for (PetscCount i = 0; i < sp->ncoo; i++) th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
+  for (PetscCount i = 0; i < sp->ncoo; i++)
+    th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
   PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
   th->assembled = PETSC_TRUE;
   PetscCall(TwinThermalUpdate(th)); /* remember the values it was built from */
@@ -104,52 +118,22 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   PetscFunctionReturn(0);
 }
 
-/* rhs += w * (loads at time t): sources, flux, convection h T_amb. */
-static PetscErrorCode AddLoads(TwinThermal th, PetscReal t, PetscReal w, PetscScalar *rhs)
-{
-  TwinSpace sp = th->sp;
-  TwinDeck  deck = th->deck;
-
-  PetscFunctionBegin;
-  if (w == 0.0) PetscFunctionReturn(0);
-  if (deck->thermal.nsources) {
-    for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
-      double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_NODES] = {0};
-      if (th->cellSource[lc] < 0) continue;
-      TwinSpaceCellCoordinates(sp, lc, X);
-      TwkThermalSource(&sp->elem, X, TwinFunctionEval(&deck->thermal.sources[th->cellSource[lc]].value, t), 1.0, fe);
-      for (PetscInt a = 0; a < sp->nen; a++) rhs[sp->cellDofs[lc * sp->nen + a]] += w * fe[a];
-    }
-  }
-  for (PetscInt i = 0; i < th->nfaces; i++) {
-    const TwinThermFace *tf = &th->faces[i];
-    const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
-    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES], ff[TWK_MAX_NODES] = {0};
-    PetscInt             lc = tf->f.cell - th->mesh->cStart;
-    if (bc->type == TWIN_TBC_RADIATION) continue;
-    TwinSpaceCellCoordinates(sp, lc, X);
-    for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
-    if (bc->type == TWIN_TBC_FLUX) TwkThermalFaceFlux(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->value, t), 1.0, ff);
-    else TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), TwinFunctionEval(&bc->ambient, t), 1.0, Kf, ff);
-    for (PetscInt b = 0; b < sp->face.nnodes; b++) rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]] += w * ff[b];
-  }
-  PetscFunctionReturn(0);
-}
-
 /* rhs -= (aM M + aK K) Tc for the fixed values in local vector Tc (zero at free DOFs): the
    coupling of free rows to fixed columns, by element loops over cells that touch fixed nodes. */
-static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, PetscReal aK, Vec Tc, PetscScalar *rhs)
+static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, PetscReal aK, Vec Tc,
+                                 PetscScalar *rhs)
 {
-  TwinSpace          sp = th->sp;
+  TwinSpace          sp   = th->sp;
   TwinDeck           deck = th->deck;
   const PetscScalar *tc;
 
   PetscFunctionBegin;
   PetscCall(VecGetArrayRead(Tc, &tc));
   for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
-    double    X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, Me[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, te[TWK_MAX_NODES];
-    PetscBool any = PETSC_FALSE;
+    double X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0},
+                                                    Me[TWK_MAX_NODES * TWK_MAX_NODES] = {0},
+                                                    te[TWK_MAX_NODES];
+    PetscBool           any = PETSC_FALSE;
     const TwinMaterial *mat = &deck->materials[th->cellMat[lc]];
     for (PetscInt a = 0; a < sp->nen; a++) {
       te[a] = PetscRealPart(tc[sp->cellDofs[lc * sp->nen + a]]);
@@ -161,16 +145,18 @@ static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, Pets
     if (aM != 0.0) TwkThermalCapacity(&sp->elem, X, mat->density * mat->specific_heat, 1.0, Me);
     for (PetscInt a = 0; a < sp->nen; a++) {
       double s = 0;
-      for (PetscInt b = 0; b < sp->nen; b++) s += (aM * Me[a * sp->nen + b] + aK * Ke[a * sp->nen + b]) * te[b];
+      for (PetscInt b = 0; b < sp->nen; b++)
+        s += (aM * Me[a * sp->nen + b] + aK * Ke[a * sp->nen + b]) * te[b];
       rhs[sp->cellDofs[lc * sp->nen + a]] -= s;
     }
   }
   for (PetscInt i = 0; i < th->nfaces && aK != 0.0; i++) { /* convection faces couple too */
     const TwinThermFace *tf = &th->faces[i];
     const TwinThermBC   *bc = &deck->thermal.bcs[tf->bc];
-    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, ff[TWK_MAX_NODES] = {0}, te[TWK_MAX_NODES];
-    PetscInt             lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
-    PetscBool            any = PETSC_FALSE;
+    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3],
+        Kf[TWK_MAX_NODES * TWK_MAX_NODES] = {0}, ff[TWK_MAX_NODES] = {0}, te[TWK_MAX_NODES];
+    PetscInt  lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
+    PetscBool any = PETSC_FALSE;
     if (bc->type != TWIN_TBC_CONVECTION) continue;
     for (PetscInt b = 0; b < nfn; b++) {
       te[b] = PetscRealPart(tc[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]);
@@ -179,11 +165,14 @@ static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, Pets
     if (!any) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
     for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
-    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf, ff);
+      for (PetscInt d = 0; d < sp->dim; d++)
+        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf,
+                             ff);
     for (PetscInt a = 0; a < nfn; a++) {
       double s = 0;
-      for (PetscInt b = 0; b < nfn; b++) s += aK * Kf[a * nfn + b] * te[b];
+      for (PetscInt b = 0; b < nfn; b++)
+        s += aK * Kf[a * nfn + b] * te[b];
       rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[a]]] -= s;
     }
   }
@@ -191,9 +180,193 @@ static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, Pets
   PetscFunctionReturn(0);
 }
 
+/* ---- cached right-hand side --------------------------------------------------------------
+ * Every load is a time function times a fixed vector: flux q(t) F, convection h(t) T_amb(t) F
+ * with F = integral of N over the condition's faces, source q(t) S with S = integral of N over
+ * its cells; the lifting of a fixed temperature T_D(t) is -T_D(t) (aM M + aK K) I with I the
+ * indicator of its DOFs. The vectors are built once (loads) or with the operator (lifting), so
+ * a time step costs a few sparse axpys instead of element loops over faces and boundary cells. */
+static PetscErrorCode SparseFromDense(PetscInt n, PetscScalar *d, TwinSparseVec *s)
+{
+  PetscInt k = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++)
+    k += d[i] != 0.0;
+  PetscCall(PetscMalloc2(k + 1, &s->idx, k + 1, &s->val));
+  s->n = 0;
+  for (PetscInt i = 0; i < n; i++)
+    if (d[i] != 0.0) {
+      s->idx[s->n]   = i;
+      s->val[s->n++] = d[i];
+      d[i]           = 0.0;
+    }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FreeSparse(PetscInt n, TwinSparseVec **s)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; *s && i < n; i++)
+    PetscCall(PetscFree2((*s)[i].idx, (*s)[i].val));
+  PetscCall(PetscFree(*s));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BuildLoadCache(TwinThermal th)
+{
+  TwinSpace    sp   = th->sp;
+  TwinDeck     deck = th->deck;
+  PetscInt     n, nb = deck->thermal.nbcs, ns = deck->thermal.nsources;
+  PetscScalar *d;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(th->rhsLocal, &n));
+  PetscCall(PetscCalloc1(n + 1, &d));
+  PetscCall(PetscCalloc1(nb + ns + 1, &th->cacheLoad));
+  for (PetscInt i = 0; i < nb; i++) {
+    const TwinThermBC *bc = &deck->thermal.bcs[i];
+    if (bc->type == TWIN_TBC_FLUX || bc->type == TWIN_TBC_CONVECTION)
+      for (PetscInt f = 0; f < th->nfaces; f++) {
+        const TwinThermFace *tf = &th->faces[f];
+        double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], ff[TWK_MAX_NODES] = {0};
+        PetscInt             lc = tf->f.cell - th->mesh->cStart;
+        if (tf->bc != i) continue;
+        TwinSpaceCellCoordinates(sp, lc, X);
+        for (PetscInt k = 0; k < sp->face.nverts; k++)
+          for (PetscInt dd = 0; dd < sp->dim; dd++)
+            Xf[k * sp->dim + dd] = X[tf->f.fvert[k] * sp->dim + dd];
+        TwkThermalFaceFlux(&sp->face, (int)sp->dim, Xf, 1.0, 1.0, ff);
+        for (PetscInt b = 0; b < sp->face.nnodes; b++)
+          d[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]] += ff[b];
+      }
+    PetscCall(SparseFromDense(n, d, &th->cacheLoad[i]));
+  }
+  for (PetscInt s = 0; s < ns; s++) {
+    for (PetscInt lc = 0; lc < th->mesh->cEnd - th->mesh->cStart; lc++) {
+      double X[TWK_MAX_VERTS * 3], fe[TWK_MAX_NODES] = {0};
+      if (th->cellSource[lc] != s) continue;
+      TwinSpaceCellCoordinates(sp, lc, X);
+      TwkThermalSource(&sp->elem, X, 1.0, 1.0, fe);
+      for (PetscInt a = 0; a < sp->nen; a++)
+        d[sp->cellDofs[lc * sp->nen + a]] += fe[a];
+    }
+    PetscCall(SparseFromDense(n, d, &th->cacheLoad[nb + s]));
+  }
+  PetscCall(PetscFree(d));
+  th->loadCached = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* rhs += w * (loads at time t) from the cache (radiation is not a load here). */
+static PetscErrorCode AddLoadsCached(TwinThermal th, PetscReal t, PetscReal w, PetscScalar *rhs)
+{
+  TwinDeck deck = th->deck;
+  PetscInt nb   = deck->thermal.nbcs;
+
+  PetscFunctionBegin;
+  if (w == 0.0) PetscFunctionReturn(0);
+  if (!th->loadCached) PetscCall(BuildLoadCache(th));
+  for (PetscInt i = 0; i < nb + deck->thermal.nsources; i++) {
+    const TwinSparseVec *c = &th->cacheLoad[i];
+    PetscReal            v;
+    if (!c->n) continue;
+    if (i >= nb)
+      v = TwinFunctionEval(&deck->thermal.sources[i - nb].value, t);
+    else if (deck->thermal.bcs[i].type == TWIN_TBC_FLUX)
+      v = TwinFunctionEval(&deck->thermal.bcs[i].value, t);
+    else
+      v = TwinFunctionEval(&deck->thermal.bcs[i].h, t) *
+          TwinFunctionEval(&deck->thermal.bcs[i].ambient, t);
+    v *= w;
+    for (PetscInt k = 0; k < c->n; k++)
+      rhs[c->idx[k]] += v * c->val[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BuildLiftCache(TwinThermal th)
+{
+  TwinSpace    sp = th->sp;
+  PetscInt     n, nb = th->deck->thermal.nbcs;
+  PetscScalar *d, *a;
+  Vec          Ind;
+
+  PetscFunctionBegin;
+  PetscCall(FreeSparse(nb, &th->cacheLiftM));
+  PetscCall(FreeSparse(nb, &th->cacheLiftK));
+  PetscCall(VecGetLocalSize(th->rhsLocal, &n));
+  PetscCall(PetscCalloc1(n + 1, &d));
+  PetscCall(PetscCalloc1(nb + 1, &th->cacheLiftM));
+  PetscCall(PetscCalloc1(nb + 1, &th->cacheLiftK));
+  PetscCall(DMGetLocalVector(sp->dm, &Ind));
+  for (PetscInt i = 0; i < nb; i++) {
+    if (th->deck->thermal.bcs[i].type != TWIN_TBC_TEMPERATURE) continue;
+    PetscCall(VecZeroEntries(Ind));
+    PetscCall(VecGetArray(Ind, &a));
+    for (PetscInt p = th->mesh->pStart; p < th->mesh->pEnd; p++) {
+      PetscInt off;
+      if (sp->bcid[p - th->mesh->pStart] != i) continue;
+      PetscCall(PetscSectionGetOffset(sp->section, p, &off));
+      a[off] = 1.0;
+    }
+    PetscCall(VecRestoreArray(Ind, &a));
+    PetscCall(AddLifting(th, 0.0, 1.0, 0.0, Ind, d)); /* -M Ind */
+    PetscCall(SparseFromDense(n, d, &th->cacheLiftM[i]));
+    PetscCall(AddLifting(th, 0.0, 0.0, 1.0, Ind, d)); /* -K Ind (convection faces included) */
+    PetscCall(SparseFromDense(n, d, &th->cacheLiftK[i]));
+  }
+  PetscCall(DMRestoreLocalVector(sp->dm, &Ind));
+  PetscCall(PetscFree(d));
+  th->liftCached = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* rhs -= (aM M + aK K) Tc(t): from the cache when the operator is constant in time, else by the
+ * element loop over the fixed values Tc. */
+static PetscErrorCode AddLiftingFast(TwinThermal th, PetscReal t, PetscReal aM, PetscReal aK,
+                                     Vec Tc, PetscScalar *rhs)
+{
+  TwinDeck deck = th->deck;
+
+  PetscFunctionBegin;
+  if (th->convVaries) {
+    PetscCall(AddLifting(th, t, aM, aK, Tc, rhs));
+    PetscFunctionReturn(0);
+  }
+  if (!th->liftCached) PetscCall(BuildLiftCache(th));
+  for (PetscInt i = 0; i < deck->thermal.nbcs; i++) {
+    const TwinSparseVec *m = &th->cacheLiftM[i], *k = &th->cacheLiftK[i];
+    PetscReal            v;
+    if (!m->n && !k->n) continue;
+    v = TwinFunctionEval(&deck->thermal.bcs[i].value, t);
+    if (aM != 0.0)
+      for (PetscInt j = 0; j < m->n; j++)
+        rhs[m->idx[j]] += aM * v * m->val[j];
+    if (aK != 0.0)
+      for (PetscInt j = 0; j < k->n; j++)
+        rhs[k->idx[j]] += aK * v * k->val[j];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Free the caches (TwinThermalDestroy). */
+PetscErrorCode TwinThermalFreeCaches_Private(TwinThermal th)
+{
+  PetscInt nb = th->deck->thermal.nbcs;
+
+  PetscFunctionBegin;
+  PetscCall(FreeSparse(nb + th->deck->thermal.nsources, &th->cacheLoad));
+  PetscCall(FreeSparse(nb, &th->cacheLiftM));
+  PetscCall(FreeSparse(nb, &th->cacheLiftK));
+  th->loadCached = th->liftCached = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 /* rhs += w * radiation residual (or, with Jv != NULL, add w * its Jacobian blocks to Jv) at the
    full local temperature Tl. */
-static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl, PetscScalar *rhs, PetscScalar *Jv)
+static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl, PetscScalar *rhs,
+                                PetscScalar *Jv)
 {
   TwinSpace          sp = th->sp;
   const PetscScalar *tl;
@@ -203,20 +376,26 @@ static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl
   for (PetscInt i = 0; i < th->nfaces; i++) {
     const TwinThermFace *tf = &th->faces[i];
     const TwinThermBC   *bc = &th->deck->thermal.bcs[tf->bc];
-    double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], te[TWK_MAX_NODES], re[TWK_MAX_NODES] = {0}, Je[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
+    double               X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], te[TWK_MAX_NODES],
+        re[TWK_MAX_NODES] = {0}, Je[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
     PetscInt lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
     if (bc->type != TWIN_TBC_RADIATION) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
     for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
-    for (PetscInt b = 0; b < nfn; b++) te[b] = PetscRealPart(tl[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]) + th->offset;
-    TwkThermalFaceRadiation(&sp->face, (int)sp->dim, Xf, bc->emissivity, TwinFunctionEval(&bc->ambient, t) + th->offset, te, 1.0, re, Je);
+      for (PetscInt d = 0; d < sp->dim; d++)
+        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    for (PetscInt b = 0; b < nfn; b++)
+      te[b] = PetscRealPart(tl[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]) + th->offset;
+    TwkThermalFaceRadiation(&sp->face, (int)sp->dim, Xf, bc->emissivity,
+                            TwinFunctionEval(&bc->ambient, t) + th->offset, te, 1.0, re, Je);
     if (rhs)
-      for (PetscInt a = 0; a < nfn; a++) rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[a]]] += w * re[a];
+      for (PetscInt a = 0; a < nfn; a++)
+        rhs[sp->cellDofs[lc * sp->nen + tf->f.fnode[a]]] += w * re[a];
     if (Jv) {
       double Ke[TWK_MAX_NODES * TWK_MAX_NODES] = {0};
       for (PetscInt a = 0; a < nfn; a++)
-        for (PetscInt b = 0; b < nfn; b++) Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = w * Je[a * nfn + b];
+        for (PetscInt b = 0; b < nfn; b++)
+          Ke[tf->f.fnode[a] * sp->nen + tf->f.fnode[b]] = w * Je[a * nfn + b];
       TwinSpaceAddElementMatrix(sp, lc, Ke, Jv);
     }
   }
@@ -227,8 +406,8 @@ static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl
 /* Context of the nonlinear (radiation) solve of one step. */
 typedef struct {
   TwinThermal th;
-  PetscReal   t1;   /* time of the new state */
-  Vec         Tc1;  /* fixed values at t1 */
+  PetscReal   t1;  /* time of the new state */
+  Vec         Tc1; /* fixed values at t1 */
 } RadCtx;
 
 static PetscErrorCode FullLocal(TwinThermal th, Vec Tfree, Vec Tc, Vec Tl)
@@ -263,13 +442,14 @@ static PetscErrorCode RadFunction(SNES snes, Vec T, Vec F, void *vctx)
 
 static PetscErrorCode RadJacobian(SNES snes, Vec T, Mat Jmat, Mat P, void *vctx)
 {
-  RadCtx     *ctx = (RadCtx *)vctx;
-  TwinThermal th  = ctx->th;
+  RadCtx      *ctx = (RadCtx *)vctx;
+  TwinThermal  th  = ctx->th;
   PetscScalar *cooJ;
 
   PetscFunctionBegin;
   PetscCall(FullLocal(th, T, ctx->Tc1, th->Tlocal));
-  if (!th->cooJ) PetscCall(PetscMalloc1(th->sp->ncoo, &th->cooJ)); /* once: Newton calls this every iteration */
+  if (!th->cooJ)
+    PetscCall(PetscMalloc1(th->sp->ncoo, &th->cooJ)); /* once: Newton calls this every iteration */
   cooJ = th->cooJ;
   PetscCall(PetscArraycpy(cooJ, th->cooA, th->sp->ncoo));
   PetscCall(Radiation(th, ctx->t1, th->theta, th->Tlocal, NULL, cooJ));
@@ -302,8 +482,10 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
     PetscCall(KSPSolve(th->ksp, th->b, th->T));
     PetscCall(KSPGetConvergedReason(th->ksp, &reason));
     PetscCall(KSPGetIterationNumber(th->ksp, &th->iterations));
-    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED, "the thermal solve did not converge at t = %g: %s after %" PetscInt_FMT " iterations", (double)t1,
-               KSPConvergedReasons[reason], th->iterations);
+    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED,
+               "the thermal solve did not converge at t = %g: %s after %" PetscInt_FMT
+               " iterations",
+               (double)t1, KSPConvergedReasons[reason], th->iterations);
   } else {
     RadCtx              ctx = {th, t1, Tc1};
     SNESConvergedReason reason;
@@ -323,8 +505,10 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
       PetscCall(SNESSetFromOptions(th->snes));
     }
     /* J keeps the linear operator for residuals; A receives the Jacobian */
-    if (!th->J) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->J));
-    else PetscCall(MatCopy(th->A, th->J, SAME_NONZERO_PATTERN));
+    if (!th->J)
+      PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->J));
+    else
+      PetscCall(MatCopy(th->A, th->J, SAME_NONZERO_PATTERN));
     PetscCall(SNESSetFunction(th->snes, th->work, RadFunction, &ctx));
     PetscCall(SNESSetJacobian(th->snes, th->A, th->A, RadJacobian, &ctx));
     PetscCall(SNESSolve(th->snes, NULL, th->T));
@@ -332,8 +516,10 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
     PetscCall(SNESGetIterationNumber(th->snes, &th->iterations));
     /* restore the linear operator in A for the next step */
     PetscCall(MatCopy(th->J, th->A, SAME_NONZERO_PATTERN));
-    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED, "the thermal (radiation) solve did not converge at t = %g: %s after %" PetscInt_FMT " Newton iterations", (double)t1,
-               SNESConvergedReasons[reason], th->iterations);
+    PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED,
+               "the thermal (radiation) solve did not converge at t = %g: %s after %" PetscInt_FMT
+               " Newton iterations",
+               (double)t1, SNESConvergedReasons[reason], th->iterations);
   }
   th->totalIterations += th->iterations;
   PetscCall(FullLocal(th, th->T, Tc1, th->Tlocal));
@@ -350,31 +536,36 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
    vertices'. The file is untrusted: shape, size and values are checked. */
 PetscErrorCode TwinThermalReadInitial(TwinThermal th)
 {
-  TwinDeckThermal *d = &th->deck->thermal;
+  TwinDeckThermal *d    = &th->deck->thermal;
   TwinMesh         mesh = th->mesh;
   MPI_Comm         comm = PetscObjectComm((PetscObject)th->A);
   PetscReal       *val;
   PetscInt         nv = mesh->nvglobal, bad = 0, rstart;
   hid_t            file, dset, space;
   hsize_t          dims[2] = {0, 0};
-  int              rank = -1;
+  int              rank    = -1;
   PetscScalar     *a;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(nv, &val));
   /* every rank reads the (vertex-sized) dataset; errors are decided collectively below */
   file = H5Fopen(d->initial_file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) bad = 1;
+  if (file < 0)
+    bad = 1;
   else {
     dset = H5Dopen2(file, d->initial_dataset, H5P_DEFAULT);
-    if (dset < 0) bad = 2;
+    if (dset < 0)
+      bad = 2;
     else {
       space = H5Dget_space(dset);
       rank  = H5Sget_simple_extent_ndims(space);
       if (rank >= 1 && rank <= 2) H5Sget_simple_extent_dims(space, dims, NULL);
-      if (rank < 1 || rank > 2 || (rank == 2 && dims[1] != 1)) bad = 3;
-      else if ((PetscInt)dims[0] != nv) bad = 4;
-      else if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, val) < 0) bad = 5;
+      if (rank < 1 || rank > 2 || (rank == 2 && dims[1] != 1))
+        bad = 3;
+      else if ((PetscInt)dims[0] != nv)
+        bad = 4;
+      else if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, val) < 0)
+        bad = 5;
       else
         for (PetscInt i = 0; i < nv && !bad; i++)
           if (PetscIsInfOrNanReal(val[i])) bad = 6;
@@ -384,17 +575,24 @@ PetscErrorCode TwinThermalReadInitial(TwinThermal th)
     H5Fclose(file);
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, comm));
-  PetscCheck(bad != 1, comm, PETSC_ERR_USER, "%s: thermal.initial.file '%s' is not an HDF5 file", th->deck->path, d->initial_file);
-  PetscCheck(bad != 2, comm, PETSC_ERR_USER, "%s: thermal.initial: %s has no dataset %s", th->deck->path, d->initial_file, d->initial_dataset);
-  PetscCheck(bad != 3, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s must be one value per vertex (shape [n] or [n, 1])", th->deck->path, d->initial_file, d->initial_dataset);
-  PetscCheck(bad != 4, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s has %llu values, the mesh has %" PetscInt_FMT " vertices", th->deck->path, d->initial_file, d->initial_dataset,
-             (unsigned long long)dims[0], nv);
-  PetscCheck(bad != 5, comm, PETSC_ERR_USER, "%s: thermal.initial: cannot read %s:%s as numbers", th->deck->path, d->initial_file, d->initial_dataset);
-  PetscCheck(bad != 6, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s holds non-finite values", th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 1, comm, PETSC_ERR_USER, "%s: thermal.initial.file '%s' is not an HDF5 file",
+             th->deck->path, d->initial_file);
+  PetscCheck(bad != 2, comm, PETSC_ERR_USER, "%s: thermal.initial: %s has no dataset %s",
+             th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 3, comm, PETSC_ERR_USER,
+             "%s: thermal.initial: %s:%s must be one value per vertex (shape [n] or [n, 1])",
+             th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 4, comm, PETSC_ERR_USER,
+             "%s: thermal.initial: %s:%s has %llu values, the mesh has %" PetscInt_FMT " vertices",
+             th->deck->path, d->initial_file, d->initial_dataset, (unsigned long long)dims[0], nv);
+  PetscCheck(bad != 5, comm, PETSC_ERR_USER, "%s: thermal.initial: cannot read %s:%s as numbers",
+             th->deck->path, d->initial_file, d->initial_dataset);
+  PetscCheck(bad != 6, comm, PETSC_ERR_USER, "%s: thermal.initial: %s:%s holds non-finite values",
+             th->deck->path, d->initial_file, d->initial_dataset);
   PetscCall(VecGetOwnershipRange(th->T, &rstart, NULL));
   PetscCall(VecGetArray(th->T, &a));
   for (PetscInt p = mesh->pStart; p < mesh->pEnd; p++) {
-    PetscInt g = th->sp->pointGlobal[p - mesh->pStart], dof, *cl = NULL, ncl, n = 0;
+    PetscInt  g = th->sp->pointGlobal[p - mesh->pStart], dof, *cl = NULL, ncl, n = 0;
     PetscReal sum = 0;
     PetscCall(PetscSectionGetDof(th->sp->section, p, &dof));
     if (!dof || g < 0 || PetscBTLookup(mesh->ghost, p - mesh->pStart)) continue;
@@ -421,8 +619,10 @@ PetscErrorCode TwinThermalInitialize(TwinThermal th)
   PetscFunctionBegin;
   th->t    = 0;
   th->step = 0;
-  if (th->T0) PetscCall(VecCopy(th->T0, th->T)); /* read from thermal.initial.file at set-up */
-  else PetscCall(VecSet(th->T, th->deck->thermal.initial));
+  if (th->T0)
+    PetscCall(VecCopy(th->T0, th->T)); /* read from thermal.initial.file at set-up */
+  else
+    PetscCall(VecSet(th->T, th->deck->thermal.initial));
   PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
   PetscCall(FixedValues(th, 0.0, Tc));
   PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
@@ -433,7 +633,8 @@ PetscErrorCode TwinThermalInitialize(TwinThermal th)
 /*@C
   TwinThermalSetInitialFunction - Initial temperature T0(x) at the free nodes. Collective.
 @*/
-PetscErrorCode TwinThermalSetInitialFunction(TwinThermal th, void (*T0)(PetscInt, const PetscReal[], PetscReal *, void *), void *ctx)
+PetscErrorCode TwinThermalSetInitialFunction(
+    TwinThermal th, void (*T0)(PetscInt, const PetscReal[], PetscReal *, void *), void *ctx)
 {
   PetscScalar *a;
   PetscInt     rstart;
@@ -476,8 +677,8 @@ PetscErrorCode TwinThermalSolveSteady(TwinThermal th, PetscReal t)
   rl = th->rhsLocal;
   PetscCall(VecZeroEntries(rl));
   PetscCall(VecGetArray(rl, &r));
-  PetscCall(AddLoads(th, t, 1.0, r));
-  PetscCall(AddLifting(th, t, 0.0, 1.0, Tc, r));
+  PetscCall(AddLoadsCached(th, t, 1.0, r));
+  PetscCall(AddLiftingFast(th, t, 0.0, 1.0, Tc, r));
   PetscCall(VecRestoreArray(rl, &r));
   PetscCall(VecZeroEntries(th->b));
   PetscCall(DMLocalToGlobal(th->sp->dm, rl, ADD_VALUES, th->b));
@@ -518,10 +719,11 @@ PetscErrorCode TwinThermalStep(TwinThermal th, PetscReal dt)
   rl = th->rhsLocal;
   PetscCall(VecZeroEntries(rl));
   PetscCall(VecGetArray(rl, &r));
-  PetscCall(AddLoads(th, t1, theta, r));
-  PetscCall(AddLoads(th, t0, 1.0 - theta, r));
-  PetscCall(AddLifting(th, t0, -1.0 / dt, 1.0 - theta, Tc0, r)); /* + (M/dt - (1-theta)K) Tc^n */
-  PetscCall(AddLifting(th, t1, 1.0 / dt, theta, Tc1, r));        /* - (M/dt + theta K) Tc^{n+1} */
+  PetscCall(AddLoadsCached(th, t1, theta, r));
+  PetscCall(AddLoadsCached(th, t0, 1.0 - theta, r));
+  PetscCall(
+      AddLiftingFast(th, t0, -1.0 / dt, 1.0 - theta, Tc0, r)); /* + (M/dt - (1-theta)K) Tc^n */
+  PetscCall(AddLiftingFast(th, t1, 1.0 / dt, theta, Tc1, r));  /* - (M/dt + theta K) Tc^{n+1} */
   if (th->radiation && theta < 1.0) {
     PetscCall(VecScale(rl, 1.0)); /* explicit radiation of the old state */
     PetscCall(VecRestoreArray(rl, &r));
@@ -557,9 +759,10 @@ PetscErrorCode TwinThermalStep(TwinThermal th, PetscReal dt)
 @*/
 PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
 {
-  TwinSpace          sp = th->sp;
-  TwinMesh           mesh = th->mesh;
-  PetscInt           ncell = mesh->cEnd - mesh->cStart, nv = mesh->vEnd - mesh->vStart, npt = mesh->pEnd - mesh->pStart;
+  TwinSpace sp    = th->sp;
+  TwinMesh  mesh  = th->mesh;
+  PetscInt  ncell = mesh->cEnd - mesh->cStart, nv = mesh->vEnd - mesh->vStart,
+           npt = mesh->pEnd - mesh->pStart;
   const PetscScalar *tl;
   double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
   PetscReal         *acc;
@@ -571,7 +774,8 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
   if (!th->vertexFlux) PetscCall(PetscMalloc2(3 * nv, &th->vertexFlux, 3 * ncell, &th->cellFlux));
   TwkElementVertexRefCoords(&sp->elem, vref);
   for (PetscInt k = 0; k < sp->nverts; k++)
-    for (PetscInt d = 0; d < sp->dim; d++) cen[d] += vref[k * sp->dim + d] / sp->nverts;
+    for (PetscInt d = 0; d < sp->dim; d++)
+      cen[d] += vref[k * sp->dim + d] / sp->nverts;
   PetscCall(PetscCalloc1(4 * npt, &acc));
   PetscCall(VecGetArrayRead(th->Tlocal, &tl));
   for (PetscInt lc = 0; lc < ncell; lc++) {
@@ -580,12 +784,14 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
     TwinSpaceCellCoordinates(sp, lc, X);
     TwinSpaceCellValues(sp, lc, tl, te);
     TwkThermalFlux(&sp->elem, X, k, te, cen, q);
-    for (PetscInt d = 0; d < 3; d++) th->cellFlux[3 * lc + d] = d < sp->dim ? q[d] : 0.0;
+    for (PetscInt d = 0; d < 3; d++)
+      th->cellFlux[3 * lc + d] = d < sp->dim ? q[d] : 0.0;
     for (PetscInt kv = 0; kv < sp->nverts; kv++) {
-      PetscInt v = mesh->vStart + sp->cellVerts[lc * sp->nverts + kv] / sp->dim;
+      PetscInt v     = mesh->vStart + sp->cellVerts[lc * sp->nverts + kv] / sp->dim;
       double   qv[3] = {0, 0, 0};
       TwkThermalFlux(&sp->elem, X, k, te, &vref[kv * sp->dim], qv);
-      for (PetscInt d = 0; d < sp->dim; d++) acc[4 * (v - mesh->pStart) + d] += qv[d];
+      for (PetscInt d = 0; d < sp->dim; d++)
+        acc[4 * (v - mesh->pStart) + d] += qv[d];
       acc[4 * (v - mesh->pStart) + 3] += 1;
     }
   }
@@ -600,7 +806,8 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
   PetscCallMPI(MPI_Type_free(&unit));
   for (PetscInt v = 0; v < nv; v++) {
     PetscReal *a = &acc[4 * (v + mesh->vStart - mesh->pStart)];
-    for (PetscInt d = 0; d < 3; d++) th->vertexFlux[3 * v + d] = a[3] > 0 ? a[d] / a[3] : 0.0;
+    for (PetscInt d = 0; d < 3; d++)
+      th->vertexFlux[3 * v + d] = a[3] > 0 ? a[d] / a[3] : 0.0;
   }
   PetscCall(PetscFree(acc));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
@@ -611,7 +818,8 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
   TwinThermalEvaluate - Temperature at physical points, averaged over the containing cells.
   Collective.
 @*/
-PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x[], PetscReal T[], PetscBool found[])
+PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x[], PetscReal T[],
+                                   PetscBool found[])
 {
   TwinSpace          sp = th->sp;
   PetscReal         *acc;
@@ -628,13 +836,15 @@ PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x
       if (!TwinSpaceLocateInCell(sp, X, &x[3 * i], xi)) continue;
       TwinSpaceCellValues(sp, lc, tl, te);
       TwkBasisEval(&sp->elem, xi, N, NULL);
-      for (PetscInt a = 0; a < sp->nen; a++) v += N[a] * te[a];
+      for (PetscInt a = 0; a < sp->nen; a++)
+        v += N[a] * te[a];
       acc[2 * i] += v;
       acc[2 * i + 1] += 1;
     }
   }
   PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (PetscMPIInt)(2 * n), MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)th->A)));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (PetscMPIInt)(2 * n), MPIU_REAL, MPI_SUM,
+                             PetscObjectComm((PetscObject)th->A)));
   for (PetscInt i = 0; i < n; i++) {
     found[i] = acc[2 * i + 1] > 0 ? PETSC_TRUE : PETSC_FALSE;
     T[i]     = found[i] ? acc[2 * i] / acc[2 * i + 1] : 0.0;
@@ -652,7 +862,7 @@ PetscErrorCode TwinThermalEvaluate(TwinThermal th, PetscInt n, const PetscReal x
 PetscErrorCode TwinThermalUpdate(TwinThermal th)
 {
   TwinDeck  deck = th->deck;
-  PetscInt  n = 0;
+  PetscInt  n    = 0;
   PetscReal sig[2 * 64 + 64];
   PetscBool changed = PETSC_FALSE;
 
@@ -662,13 +872,15 @@ PetscErrorCode TwinThermalUpdate(TwinThermal th)
     sig[n++] = deck->materials[i].density * deck->materials[i].specific_heat;
   }
   for (PetscInt i = 0; i < deck->thermal.nbcs && n < 192; i++)
-    if (deck->thermal.bcs[i].type == TWIN_TBC_CONVECTION) sig[n++] = TwinFunctionEval(&deck->thermal.bcs[i].h, 0.0);
+    if (deck->thermal.bcs[i].type == TWIN_TBC_CONVECTION)
+      sig[n++] = TwinFunctionEval(&deck->thermal.bcs[i].h, 0.0);
   if (n != th->nsig) changed = PETSC_TRUE;
   for (PetscInt i = 0; i < n && !changed; i++)
     if (sig[i] != th->sig[i]) changed = PETSC_TRUE;
   if (changed) th->assembled = PETSC_FALSE;
   th->nsig = n;
-  for (PetscInt i = 0; i < n; i++) th->sig[i] = sig[i];
+  for (PetscInt i = 0; i < n; i++)
+    th->sig[i] = sig[i];
   PetscFunctionReturn(0);
 }
 
@@ -683,7 +895,8 @@ PetscErrorCode TwinThermalSaveState(TwinThermal th, PetscViewer v)
   PetscCall(VecView(th->T, v));
   PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "time", PETSC_REAL, &th->t));
   PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "step", PETSC_INT, &th->step));
-  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "total_iterations", PETSC_INT, &th->totalIterations));
+  PetscCall(
+      PetscViewerHDF5WriteAttribute(v, NULL, "total_iterations", PETSC_INT, &th->totalIterations));
   PetscFunctionReturn(0);
 }
 
@@ -702,7 +915,8 @@ PetscErrorCode TwinThermalLoadState(TwinThermal th, PetscViewer v)
   PetscCall(VecLoad(th->T, v));
   PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "time", PETSC_REAL, NULL, &th->t));
   PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "step", PETSC_INT, NULL, &th->step));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "total_iterations", PETSC_INT, NULL, &th->totalIterations));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "total_iterations", PETSC_INT, NULL,
+                                         &th->totalIterations));
   PetscCall(DMGetLocalVector(th->sp->dm, &Tc));
   PetscCall(FixedValues(th, th->t, Tc));
   PetscCall(FullLocal(th, th->T, Tc, th->Tlocal));
@@ -723,7 +937,8 @@ PetscErrorCode TwinThermalSetState(TwinThermal th, const PetscReal T[], PetscRea
   PetscFunctionBegin;
   PetscCall(VecGetLocalSize(th->T, &n));
   PetscCall(VecGetArray(th->T, &a));
-  for (PetscInt i = 0; i < n; i++) a[i] = T[i];
+  for (PetscInt i = 0; i < n; i++)
+    a[i] = T[i];
   PetscCall(VecRestoreArray(th->T, &a));
   th->t    = t;
   th->step = step;
@@ -746,7 +961,8 @@ PetscErrorCode TwinThermalGetState(TwinThermal th, PetscReal T[])
   PetscFunctionBegin;
   PetscCall(VecGetLocalSize(th->T, &n));
   PetscCall(VecGetArrayRead(th->T, &a));
-  for (PetscInt i = 0; i < n; i++) T[i] = PetscRealPart(a[i]);
+  for (PetscInt i = 0; i < n; i++)
+    T[i] = PetscRealPart(a[i]);
   PetscCall(VecRestoreArrayRead(th->T, &a));
   PetscFunctionReturn(0);
 }
@@ -762,12 +978,13 @@ PetscErrorCode TwinThermalDofPositions(TwinThermal th, PetscReal x[])
   PetscFunctionBegin;
   PetscCall(VecGetOwnershipRange(th->T, &rstart, &rend));
   for (PetscInt p = th->mesh->pStart; p < th->mesh->pEnd; p++) {
-    PetscInt  g = th->sp->pointGlobal[p - th->mesh->pStart], dof;
+    PetscInt  g    = th->sp->pointGlobal[p - th->mesh->pStart], dof;
     PetscReal y[3] = {0, 0, 0};
     PetscCall(PetscSectionGetDof(th->sp->section, p, &dof));
     if (!dof || g < rstart || g >= rend) continue;
     PetscCall(TwinSpacePointPosition(th->sp, p, y));
-    for (PetscInt d = 0; d < 3; d++) x[3 * (g - rstart) + d] = d < th->dim ? y[d] : 0.0;
+    for (PetscInt d = 0; d < 3; d++)
+      x[3 * (g - rstart) + d] = d < th->dim ? y[d] : 0.0;
   }
   PetscFunctionReturn(0);
 }
