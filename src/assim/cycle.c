@@ -527,6 +527,31 @@ static PetscErrorCode WriteStep(Twin *tw, PetscReal t, const PetscReal *F, Petsc
   PetscFunctionReturn(0);
 }
 
+/* /prediction/{time,mean,std,q05,q95}: predicted sensor values pHX[(i * M + m) * ns + s] at nt
+ * times, statistics over the alive members (group 0, on an open output). */
+static PetscErrorCode WritePredictionTables(Twin *tw, TwinOutput o, PetscInt nt,
+                                            const PetscReal *times, const PetscReal *pHX)
+{
+  PetscReal *st, *tab;
+  PetscInt   ns = tw->ns;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(4 * ns, &st, 4 * nt * ns + 1, &tab));
+  for (PetscInt i = 0; i < nt; i++) {
+    PetscCall(SensorStats(tw, &pHX[i * tw->M * ns], st));
+    for (PetscInt q = 0; q < 4; q++)
+      for (PetscInt s = 0; s < ns; s++)
+        tab[(q * nt + i) * ns + s] = st[q * ns + s];
+  }
+  PetscCall(TwinOutputWriteTable(o, "/prediction/time", nt, 1, times));
+  PetscCall(TwinOutputWriteTable(o, "/prediction/mean", nt, ns, &tab[0]));
+  PetscCall(TwinOutputWriteTable(o, "/prediction/std", nt, ns, &tab[nt * ns]));
+  PetscCall(TwinOutputWriteTable(o, "/prediction/q05", nt, ns, &tab[2 * nt * ns]));
+  PetscCall(TwinOutputWriteTable(o, "/prediction/q95", nt, ns, &tab[3 * nt * ns]));
+  PetscCall(PetscFree2(st, tab));
+  PetscFunctionReturn(0);
+}
+
 /* forecast.h5: the latest analysis (one step) or the prediction (several), with the history so
  * far; written under a temporary name and renamed (group 0). */
 static PetscErrorCode WriteForecastFile(Twin *tw, PetscInt nt, const PetscReal *times,
@@ -544,23 +569,7 @@ static PetscErrorCode WriteForecastFile(Twin *tw, PetscInt nt, const PetscReal *
                                           &F[i * fstride], i, i == nt - 1));
   }
   PetscCall(WriteHistory(tw, fo));
-  if (pHX) { /* predicted sensor values */
-    PetscReal *st, *tab;
-    PetscInt   ns = tw->ns;
-    PetscCall(PetscMalloc2(4 * ns, &st, 4 * nt * ns + 1, &tab));
-    for (PetscInt i = 0; i < nt; i++) {
-      PetscCall(SensorStats(tw, &pHX[i * M * ns], st));
-      for (PetscInt q = 0; q < 4; q++)
-        for (PetscInt s = 0; s < ns; s++)
-          tab[(q * nt + i) * ns + s] = st[q * ns + s];
-    }
-    PetscCall(TwinOutputWriteTable(fo, "/prediction/time", nt, 1, times));
-    PetscCall(TwinOutputWriteTable(fo, "/prediction/mean", nt, ns, &tab[0]));
-    PetscCall(TwinOutputWriteTable(fo, "/prediction/std", nt, ns, &tab[nt * ns]));
-    PetscCall(TwinOutputWriteTable(fo, "/prediction/q05", nt, ns, &tab[2 * nt * ns]));
-    PetscCall(TwinOutputWriteTable(fo, "/prediction/q95", nt, ns, &tab[3 * nt * ns]));
-    PetscCall(PetscFree2(st, tab));
-  }
+  if (pHX) PetscCall(WritePredictionTables(tw, fo, nt, times, pHX));
   PetscCall(WriteAttributes(tw, fo));
   PetscCall(TwinOutputWriteAttribute(fo, "time", (double)times[nt - 1]));
   PetscCall(TwinOutputClose(&fo, NULL, NULL));
@@ -862,23 +871,7 @@ static PetscErrorCode Predict(Twin *tw)
     PetscCall(WriteStep(tw, times[i], &F[i * fstride], 2.0, i == nt - 1));
   }
   PetscCall(WriteForecastFile(tw, nt, times, F, pHX, tw->M));
-  if (tw->g == 0) {
-    PetscReal *st, *tab;
-    PetscInt   ns = tw->ns;
-    PetscCall(PetscMalloc2(4 * ns, &st, 4 * nt * ns + 1, &tab));
-    for (PetscInt i = 0; i < nt; i++) {
-      PetscCall(SensorStats(tw, &pHX[i * tw->M * ns], st));
-      for (PetscInt q = 0; q < 4; q++)
-        for (PetscInt s = 0; s < ns; s++)
-          tab[(q * nt + i) * ns + s] = st[q * ns + s];
-    }
-    PetscCall(TwinOutputWriteTable(tw->out, "/prediction/time", nt, 1, times));
-    PetscCall(TwinOutputWriteTable(tw->out, "/prediction/mean", nt, ns, &tab[0]));
-    PetscCall(TwinOutputWriteTable(tw->out, "/prediction/std", nt, ns, &tab[nt * ns]));
-    PetscCall(TwinOutputWriteTable(tw->out, "/prediction/q05", nt, ns, &tab[2 * nt * ns]));
-    PetscCall(TwinOutputWriteTable(tw->out, "/prediction/q95", nt, ns, &tab[3 * nt * ns]));
-    PetscCall(PetscFree2(st, tab));
-  }
+  if (tw->g == 0) PetscCall(WritePredictionTables(tw, tw->out, nt, times, pHX));
   {
     char line[256];
     snprintf(line, sizeof(line),

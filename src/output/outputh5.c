@@ -340,6 +340,24 @@ static PetscErrorCode XdmfExtraFields(TwinOutput out, FILE *fp, PetscInt step)
   PetscFunctionReturn(0);
 }
 
+/* The topology and geometry of a uniform grid (every grid shares the mesh datasets). */
+static void XdmfMesh(TwinOutput out, FILE *fp, PetscInt nc, PetscInt nvpc, PetscInt nv,
+                     const char *h5)
+{
+  fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n",
+          XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
+  fprintf(fp,
+          "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+          "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   "
+          "</Topology>\n",
+          nc, nvpc, h5);
+  fprintf(fp,
+          "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT
+          " 3\" NumberType=\"Float\" Precision=\"8\" "
+          "Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n",
+          nv, h5);
+}
+
 static PetscErrorCode WriteXdmf(TwinOutput out)
 {
   char     path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
@@ -364,18 +382,7 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
             "  <Grid Name=\"step %" PetscInt_FMT
             "\" GridType=\"Uniform\">\n   <Time Value=\"%.17g\"/>\n",
             s, (double)out->times[s]);
-    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n",
-            XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
-    fprintf(fp,
-            "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
-            "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   "
-            "</Topology>\n",
-            nc, nvpc, h5);
-    fprintf(fp,
-            "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT
-            " 3\" NumberType=\"Float\" Precision=\"8\" "
-            "Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n",
-            nv, h5);
+    XdmfMesh(out, fp, nc, nvpc, nv, h5);
     struct {
       const char *name, *type, *center;
       PetscInt    n, comp;
@@ -440,18 +447,7 @@ static PetscErrorCode WriteXdmf(TwinOutput out)
     nfree += out->x[i].step < 0;
   if (nfree) { /* ensemble statistics of the final state: one more grid on the same mesh */
     fprintf(fp, "  <Grid Name=\"%s-statistics\" GridType=\"Uniform\">\n", out->deck->name);
-    fprintf(fp, "   <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\">\n",
-            XdmfTopology(out->mesh->dim, out->mesh->simplex), nc);
-    fprintf(fp,
-            "    <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
-            "\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/mesh/topology</DataItem>\n   "
-            "</Topology>\n",
-            nc, nvpc, h5);
-    fprintf(fp,
-            "   <Geometry GeometryType=\"XYZ\">\n    <DataItem Dimensions=\"%" PetscInt_FMT
-            " 3\" NumberType=\"Float\" Precision=\"8\" "
-            "Format=\"HDF\">%s:/mesh/coordinates</DataItem>\n   </Geometry>\n",
-            nv, h5);
+    XdmfMesh(out, fp, nc, nvpc, nv, h5);
     PetscCall(XdmfExtraFields(out, fp, -1));
     fprintf(fp, "  </Grid>\n");
   }
