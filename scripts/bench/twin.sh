@@ -37,6 +37,19 @@ for f in letkf etkf; do
   W[$f]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   A[$f]=$(ev TwinAnalysis "$tmp/demo/$f.log"); F[$f]=$(ev TwinForecast "$tmp/demo/$f.log")
 done
+# member throughput of the group layout at this size: the LETKF twin in 2 groups of 1 rank and in
+# 1 group of 2 ranks, alternated twice without -log_view, best of each
+for rep in 1 2; do
+  for g in 2 1; do
+    t0=$(date +%s.%N)
+    if (cd "$tmp/demo" && $MPIRUN -n 2 "$TWINFE" run letkf.yaml --groups $g --overwrite > g$g.log 2>&1); then
+      w=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+      W[g$g]=$(awk -v a="${W[g$g]:-1e9}" -v b="$w" 'BEGIN { print (b < a ? b : a) }')
+    else
+      echo "bench twin: demo letkf --groups $g failed:"; tail -5 "$tmp/demo/g$g.log"; fail=1
+    fi
+  done
+done
 
 # 1 M DOF: forecast step
 cp "$root/inputs/bench/thermal_1m.yaml" "$tmp/t3.yaml"
@@ -72,6 +85,12 @@ for f in etkf letkf letkf_grid; do
     "$(awk -v a="$t" -v b="$fc" 'BEGIN { print 100 * a / b }')"
 done
 echo "  (goal: analysis at most 10 % of the forecast at the demo size)"
+[ -n "${W[g1]:-}" ] && [ -n "${W[g2]:-}" ] && awk -v a="${W[g1]}" -v b="${W[g2]}" 'BEGIN {
+  printf "  demo twin (LETKF, 24 members): 2 groups of 1 rank %.1f s, 1 group of 2 ranks %.1f s (best of 2 each): %.2fx the member throughput\n", b, a, a / b }'
+if [ -n "${BENCH_ROWS:-}" ] && [ -n "${W[g1]:-}" ] && [ -n "${W[g2]:-}" ]; then
+  awk -v a="${W[g1]}" -v b="${W[g2]}" 'BEGIN {
+    printf "ensemble member throughput, 2 groups vs 1 (2 ranks, demo twin, 24 members, 1088 DOF)\t%.1f s\t1 group of 2 ranks\t%.1f s\t%.2fx\t>= 1.6x\n", b, a, a / b }' >>"$BENCH_ROWS"
+fi
 if [ -n "${BENCH_ROWS:-}" ]; then
   for f in etkf letkf; do
     [ -n "${A[$f]:-}" ] && awk -v f="$f" -v a="${A[$f]}" -v b="${F[$f]}" 'BEGIN {
