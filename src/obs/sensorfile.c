@@ -708,6 +708,7 @@ int TwinSandboxRun(const char file[], TwinSandboxFn fn, void *ctx, size_t maxsiz
     signal(SIGTERM, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
     close(fd[0]);
+    memset(&head, 0, sizeof(head)); /* no uninitialised padding through the pipe */
     head.bad = fn(ctx, msg, msglen, &out, &len);
     head.len = head.bad ? strnlen(msg, msglen) : len;
     if (WriteAll(fd[1], &head, sizeof(head)) || WriteAll(fd[1], head.bad ? (const void *)msg : out, head.len)) _exit(3);

@@ -306,13 +306,17 @@ static int SnapSandboxed(void *ctx, char msg[], size_t msglen, void **payload, s
   int          bad = TwinSnapshotParse(c->path, c->nsensors, c->sensors, c->start, &snap, msg, msglen);
   if (bad) return bad;
   *size    = sizeof(double) + (size_t)snap.n * sizeof(SnapEntry);
-  *payload = malloc(*size);
+  *payload = calloc(1, *size); /* zeroed: the entries' padding goes through a pipe */
   if (*payload) {
     double     t = (double)snap.time;
     SnapEntry *e = (SnapEntry *)((char *)*payload + sizeof(double));
     memcpy(*payload, &t, sizeof(double));
     for (PetscInt i = 0; i < snap.n; i++) {
-      SnapEntry x = {snap.sensor[i], snap.value[i], snap.sigma[i]};
+      SnapEntry x;
+      memset(&x, 0, sizeof(x)); /* padding too */
+      x.sensor = snap.sensor[i];
+      x.value  = snap.value[i];
+      x.sigma  = snap.sigma[i];
       memcpy(&e[i], &x, sizeof(x));
     }
   }
