@@ -251,6 +251,8 @@ PETSC_EXTERN PetscErrorCode TwinDeckLoadString(MPI_Comm comm, const char name[],
 /* Apply "path=value" (path like mechanics.boundaries[0].value[1] or materials.steel.E) to the
  * tree and re-validate. Not collective beyond TwinDeckLoad's rules: call on every rank. */
 PETSC_EXTERN PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[]);
+/* Several overrides at once (--set ... --set ...), validated together once. */
+PETSC_EXTERN PetscErrorCode TwinDeckSetList(TwinDeck deck, PetscInt n, const char *const assignment[]);
 PETSC_EXTERN PetscErrorCode TwinDeckDestroy(TwinDeck *deck);
 
 /* Tree access by dotted path; *node is NULL when absent. */

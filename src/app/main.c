@@ -110,7 +110,7 @@ static PetscErrorCode LoadDeck(const char *path, TwinDeck *deck)
   CollectivePhase = PETSC_TRUE;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
   PetscCall(TwinDeckLoad(PETSC_COMM_WORLD, path, deck));
-  for (PetscInt i = 0; i < NSet; i++) PetscCall(TwinDeckSet(*deck, SetArgs[i])); /* --set path=value */
+  PetscCall(TwinDeckSetList(*deck, NSet, SetArgs)); /* --set path=value, validated together */
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.DeckLoad, 0, 0, 0, 0));
   if ((*deck)->solver_options[0]) {
     /* deck options first, then the command line again so that it wins */

@@ -684,8 +684,7 @@ static PetscErrorCode Setup(Twin *tw, MPI_Comm world, const char deckPath[], Pet
   PetscCallMPI(MPI_Comm_rank(tw->gcomm, &tw->grank));
   PetscCallMPI(MPI_Comm_split(world, tw->grank, tw->rank, &tw->ecomm));
   PetscCall(TwinDeckLoad(world, deckPath, &tw->deck0));
-  for (PetscInt i = 0; i < nset; i++)
-    PetscCall(TwinDeckSet(tw->deck0, set[i]));
+  PetscCall(TwinDeckSetList(tw->deck0, nset, set));
   PetscCall(TwinEnsembleSpecFromDeck(tw->deck0, &tw->spec));
   PetscCheck(tw->spec.enabled && tw->deck0->assimilation.enabled && tw->deck0->sensors.enabled,
              world, PETSC_ERR_USER,
@@ -729,8 +728,7 @@ static PetscErrorCode Setup(Twin *tw, MPI_Comm world, const char deckPath[], Pet
 
   /* the group's deck, mesh, models and observation operator */
   PetscCall(TwinDeckLoad(tw->gcomm, deckPath, &tw->deck));
-  for (PetscInt i = 0; i < nset; i++)
-    PetscCall(TwinDeckSet(tw->deck, set[i]));
+  PetscCall(TwinDeckSetList(tw->deck, nset, set));
   PetscCall(TwinMeshCreate(tw->gcomm, tw->deck, &tw->mesh));
   for (PetscInt v = tw->mesh->vStart; v < tw->mesh->vEnd; v++)
     if (!PetscBTLookup(tw->mesh->ghost, v - tw->mesh->pStart)) tw->nown++;

@@ -52,8 +52,7 @@ PetscErrorCode TwinSynthesize(MPI_Comm comm, const char deckPath[], PetscInt nse
 
   PetscFunctionBegin;
   PetscCall(TwinDeckLoad(comm, deckPath, &deck));
-  for (PetscInt i = 0; i < nset; i++)
-    PetscCall(TwinDeckSet(deck, set[i]));
+  PetscCall(TwinDeckSetList(deck, nset, set));
   sy = &deck->synthesize;
   PetscCheck(sy->enabled, comm, PETSC_ERR_USER,
              "%s: `twinfe synthesize` needs a synthesize: section (truth values, every, directory)",

@@ -452,7 +452,8 @@ static PetscErrorCode ValidateAssimilation(TwinDeck deck, const TwinEnsembleSpec
     }
   }
   /* localization: letkf only, and letkf needs it */
-  if ((i = KeyIndex(n, "localization")) >= 0) {
+  if ((i = KeyIndex(n, "localization")) >= 0 &&
+      n->items[i]->kind != TWIN_NODE_NULL) { /* null: absent */
     x = n->items[i];
     if (a->filter != TWIN_FILTER_LETKF)
       PetscCall(ErrKey(deck, n, i,

@@ -48,6 +48,75 @@ PetscErrorCode TwinNodeFind(TwinNode root, const char path[], TwinNode *node)
 
 /* Apply "path=value" and re-validate. Call on every rank of the deck's communicator (mesh
  * file checks broadcast). On error the deck is unchanged. */
+static PetscBool DeferValidation = PETSC_FALSE; /* TwinDeckSetList: validate once, at the end */
+
+/* Validate the (changed) tree into a new typed deck and keep it. */
+static PetscErrorCode Revalidate(TwinDeck deck, PetscErrorCode *ierr)
+{
+  TwinDeck scratch;
+
+  PetscFunctionBegin;
+  *ierr = PetscNew(&scratch);
+  if (*ierr) PetscFunctionReturn(0);
+  scratch->comm = deck->comm;
+  scratch->root = deck->root;
+  PetscCall(PetscStrncpy(scratch->path, deck->path, sizeof(scratch->path)));
+  PetscCall(PetscStrncpy(scratch->dir, deck->dir, sizeof(scratch->dir)));
+  *ierr         = TwinDeckValidate(scratch);
+  scratch->root = NULL;
+  if (!*ierr) { /* keep the new typed deck */
+    PetscCall(TwinDeckResetTyped(deck));
+    PetscCall(PetscStrncpy(deck->name, scratch->name, sizeof(deck->name)));
+    deck->mesh             = scratch->mesh;
+    deck->materials        = scratch->materials;
+    deck->nmaterials       = scratch->nmaterials;
+    deck->mechanics        = scratch->mechanics;
+    deck->has_mechanics    = scratch->has_mechanics;
+    deck->has_ensemble     = scratch->has_ensemble;
+    deck->thermal          = scratch->thermal;
+    deck->time             = scratch->time;
+    deck->checkpoint_every = scratch->checkpoint_every;
+    deck->output           = scratch->output;
+    deck->sensors          = scratch->sensors; /* sensors.list moves with it */
+    deck->assimilation     = scratch->assimilation;
+    deck->prediction       = scratch->prediction;
+    deck->synthesize       = scratch->synthesize;
+    PetscCall(
+        PetscStrncpy(deck->solver_options, scratch->solver_options, sizeof(deck->solver_options)));
+    PetscCall(PetscFree(scratch));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(TwinDeckResetTyped(scratch));
+  PetscCall(PetscFree(scratch));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinDeckSetList - Apply several "path=value" overrides, then validate the deck once, so that
+  overrides which are only valid together (e.g. assimilation.filter=etkf with
+  assimilation.localization=null) can be given. A malformed path is an error at once; a deck
+  that is invalid after all of them is an error (the deck is then unusable). Call on every rank.
+@*/
+PetscErrorCode TwinDeckSetList(TwinDeck deck, PetscInt n, const char *const assignment[])
+{
+  PetscErrorCode ierr = 0;
+
+  PetscFunctionBegin;
+  if (n == 0) PetscFunctionReturn(0);
+  if (n == 1) {
+    PetscCall(TwinDeckSet(deck, assignment[0]));
+    PetscFunctionReturn(0);
+  }
+  DeferValidation = PETSC_TRUE;
+  for (PetscInt i = 0; i < n && !ierr; i++)
+    ierr = TwinDeckSet(deck, assignment[i]);
+  DeferValidation = PETSC_FALSE;
+  PetscCall(ierr);
+  PetscCall(Revalidate(deck, &ierr));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
 {
   MPI_Comm       comm = deck->comm;
@@ -136,44 +205,17 @@ PetscErrorCode TwinDeckSet(TwinDeck deck, const char assignment[])
     cur  = *slot;
   }
   if (!ierr) {
-    TwinDeck scratch;
-
     old   = *slot;
     *slot = value;
     value = NULL;
-    ierr  = PetscNew(&scratch);
+    if (DeferValidation) { /* TwinDeckSetList validates at the end */
+      PetscCall(TwinNodeDestroy(&old));
+      PetscFunctionReturn(0);
+    }
+    PetscCall(Revalidate(deck, &ierr));
     if (!ierr) {
-      scratch->comm = comm;
-      scratch->root = deck->root;
-      PetscCall(PetscStrncpy(scratch->path, deck->path, sizeof(scratch->path)));
-      PetscCall(PetscStrncpy(scratch->dir, deck->dir, sizeof(scratch->dir)));
-      ierr          = TwinDeckValidate(scratch);
-      scratch->root = NULL;
-      if (!ierr) { /* keep the new typed deck */
-        PetscCall(TwinDeckResetTyped(deck));
-        PetscCall(PetscStrncpy(deck->name, scratch->name, sizeof(deck->name)));
-        deck->mesh          = scratch->mesh;
-        deck->materials     = scratch->materials;
-        deck->nmaterials    = scratch->nmaterials;
-        deck->mechanics     = scratch->mechanics;
-        deck->has_mechanics = scratch->has_mechanics;
-        deck->has_ensemble  = scratch->has_ensemble;
-        deck->thermal       = scratch->thermal;
-        deck->time          = scratch->time;
-        deck->checkpoint_every = scratch->checkpoint_every;
-        deck->output        = scratch->output;
-        deck->sensors       = scratch->sensors; /* sensors.list moves with it */
-        deck->assimilation  = scratch->assimilation;
-        deck->prediction    = scratch->prediction;
-        deck->synthesize    = scratch->synthesize;
-        PetscCall(PetscStrncpy(deck->solver_options, scratch->solver_options,
-                               sizeof(deck->solver_options)));
-        PetscCall(PetscFree(scratch));
-        PetscCall(TwinNodeDestroy(&old));
-        PetscFunctionReturn(0);
-      }
-      PetscCall(TwinDeckResetTyped(scratch));
-      PetscCall(PetscFree(scratch));
+      PetscCall(TwinNodeDestroy(&old));
+      PetscFunctionReturn(0);
     }
     value = *slot; /* put the old value back */
     *slot = old;

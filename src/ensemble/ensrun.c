@@ -188,7 +188,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt n
 
   /* the deck and the samples: the same on every rank */
   PetscCall(TwinDeckLoad(world, deckPath, &deck0));
-  for (PetscInt i = 0; i < nset; i++) PetscCall(TwinDeckSet(deck0, set[i])); /* --set overrides */
+  PetscCall(TwinDeckSetList(deck0, nset, set)); /* --set overrides */
   PetscCall(TwinEnsembleSpecFromDeck(deck0, &spec));
   PetscCheck(spec.enabled, world, PETSC_ERR_USER, "%s: the deck has no ensemble: section",
              deckPath);
@@ -211,7 +211,7 @@ PetscErrorCode TwinEnsembleRun(MPI_Comm world, const char deckPath[], PetscInt n
 
   /* each group: its own copy of the deck and the mesh (same partition in every group) */
   PetscCall(TwinDeckLoad(gcomm, deckPath, &deck));
-  for (PetscInt i = 0; i < nset; i++) PetscCall(TwinDeckSet(deck, set[i]));
+  PetscCall(TwinDeckSetList(deck, nset, set));
   PetscCall(TwinMeshCreate(gcomm, deck, &mesh));
   for (PetscInt v = mesh->vStart; v < mesh->vEnd; v++)
     if (!PetscBTLookup(mesh->ghost, v - mesh->pStart)) nown++;

@@ -64,8 +64,8 @@ synthesize() { # synthesize [args...] (in $w)
   (cd "$w" && timeout 120 "$TWINFE" synthesize deck.yaml "$@" > synth.log 2>&1) ||
     { fail "twinfe synthesize in $w:"; tail -3 "$w/synth.log"; return 1; }
 }
-# filter variants of the plate deck (a --set cannot switch etkf -> letkf: every override is
-# validated on its own, and letkf needs localization, which etkf refuses)
+# filter variants of the plate deck as files (a command line could also switch them:
+# --set assimilation.filter=letkf --set 'assimilation.localization={radius: 0.25}')
 variants() {
   sed 's/^  filter: etkf$/  filter: letkf\n  localization: {radius: 0.25}/' "$w/deck.yaml" > "$w/letkf.yaml"
   sed 's/^  filter: etkf$/  filter: enkf/' "$w/deck.yaml" > "$w/enkf.yaml"

@@ -810,6 +810,19 @@ static void TestAssim(void)
   CU_ASSERT(TwinDeckSet(deck, "sensors[2].direction=[0, 0, 0]") != 0);
   CU_ASSERT(deck->assimilation.filter == TWIN_FILTER_LETKF && deck->sensors.n == 3);
   CU_ASSERT(TwinDeckSet(deck, "prediction.every=30") == 0 && deck->prediction.every == 30);
+  /* overrides valid only together: one at a time each is refused, as a list they are taken */
+  CU_ASSERT(TwinDeckSet(deck, "assimilation.filter=etkf") != 0);
+  CU_ASSERT(strstr(LastError(), "applies to filter: letkf only") != NULL);
+  {
+    const char *both[] = {"assimilation.filter=etkf", "assimilation.localization=null"};
+    const char *back[] = {"assimilation.filter=letkf", "assimilation.localization={radius: 0.3, grid: 0.05}"};
+    const char *bad[]  = {"assimilation.filter=letkf", "prediction.every=-1"};
+    CU_ASSERT(TwinDeckSetList(deck, 2, both) == 0);
+    CU_ASSERT(deck->assimilation.filter == TWIN_FILTER_ETKF && deck->assimilation.radius == 0);
+    CU_ASSERT(TwinDeckSetList(deck, 2, back) == 0);
+    CU_ASSERT(deck->assimilation.filter == TWIN_FILTER_LETKF && deck->assimilation.radius == 0.3 && deck->assimilation.grid == 0.05);
+    CU_ASSERT(TwinDeckSetList(deck, 2, bad) != 0); /* invalid after all of them: an error */
+  }
   CU_ASSERT(TwinDeckDestroy(&deck) == 0);
 
   /* defaults of a transient deck */
