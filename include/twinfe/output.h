@@ -33,6 +33,9 @@ PETSC_EXTERN PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char 
  * reopen it in a resumed run. Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputSaveState(TwinOutput out, PetscViewer v);
 PETSC_EXTERN PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, const char outdir[], PetscViewer v, TwinOutput *out);
+/* A small replicated array of reals as a dataset of an HDF5 viewer on comm: write (rank 0's) or
+ * read (to every rank). Checkpoints. Collective. */
+PETSC_EXTERN PetscErrorCode TwinViewerArray(MPI_Comm comm, PetscViewer v, const char name[], PetscInt n, PetscReal a[], PetscBool load);
 /* Close the file in progress without finishing it (a run stopping to be resumed). Collective. */
 PETSC_EXTERN PetscErrorCode TwinOutputAbandon(TwinOutput *out);
 /* Final state as /fields, probes, attributes; rename into place; write twin.xmf. Collective. */

@@ -158,19 +158,17 @@ static PetscErrorCode CommandRun(const char *deckPath)
   {
     TwinNode ens = NULL;
     PetscCall(TwinNodeFind(deck->root, "ensemble", &ens));
-    PetscCheck(!(ens && Restart), PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: ensembles are not checkpointed; run %s again (with --overwrite)", deck->path);
+    PetscCheck(!(ens && Restart && !deck->assimilation.enabled), PETSC_COMM_WORLD, PETSC_ERR_USER, "--restart: Monte Carlo ensembles are not checkpointed; run %s again (with --overwrite)", deck->path);
     if (ens && deck->assimilation.enabled) { /* a twin: ensemble + sensors + assimilation */
-      if (deck->assimilation.follow) { /* SIGTERM/SIGUSR1 end a follow: run after the current cycle */
-        struct sigaction sa;
-        PetscCall(PetscMemzero(&sa, sizeof(sa)));
-        sa.sa_handler = OnSignal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGUSR1, &sa, NULL);
-      }
+      struct sigaction sa; /* SIGTERM/SIGUSR1: checkpoint at the next cycle boundary, exit 3 */
+      PetscCall(PetscMemzero(&sa, sizeof(sa)));
+      sa.sa_handler = OnSignal;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGTERM, &sa, NULL);
+      sigaction(SIGUSR1, &sa, NULL);
       PetscCall(TwinDeckDestroy(&deck));
-      PetscCall(TwinAssimilationRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups, &Signalled));
-      PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", "\"status\": \"ok\""));
+      PetscCall(TwinAssimilationRun(PETSC_COMM_WORLD, deckPath, NSet, SetArgs, Groups, Restart, &Signalled, &Checkpointed));
+      PetscCall(TwinRunLog(PETSC_COMM_WORLD, "end", Checkpointed ? "\"status\": \"checkpointed\", \"exit\": 3" : "\"status\": \"ok\""));
       PetscCall(TwinRunLogClose());
       PetscFunctionReturn(0);
     }

@@ -19,6 +19,7 @@
 #include <twinfe/filter.h>
 #include "../ensemble/ensimpl.h"
 #include "../app/runlog.h"
+#include <petscviewerhdf5.h>
 #include <stdio.h>
 #include <math.h>
 #include <sys/stat.h>
@@ -362,15 +363,13 @@ static PetscErrorCode SensorStats(Twin *tw, const PetscReal *HX, PetscReal *out)
   PetscFunctionReturn(0);
 }
 
-/* Record one cycle in the history. */
-static PetscErrorCode RecordCycle(Twin *tw, PetscReal t, const char *file, const TwinSnapshot *snap,
-                                  const PetscReal *HXf, const PetscReal *am,
-                                  const TwinFilterStats *st)
+/* Room for `need` cycles in the history arrays. */
+static PetscErrorCode GrowHistory(Twin *tw, PetscInt need)
 {
-  PetscInt ns = tw->ns, M = tw->M, k = tw->k, c = tw->ncyc;
+  PetscInt ns = tw->ns, M = tw->M, k = tw->k;
 
   PetscFunctionBegin;
-  if (c == tw->cap) {
+  while (tw->cap < need) {
     PetscInt cap = PetscMax(16, 2 * tw->cap);
     PetscCall(PetscRealloc(sizeof(PetscReal) * cap, &tw->ctime));
     PetscCall(PetscRealloc(sizeof(PetscReal) * cap * ns, &tw->cobs));
@@ -384,6 +383,18 @@ static PetscErrorCode RecordCycle(Twin *tw, PetscReal t, const char *file, const
     PetscCall(PetscRealloc(sizeof(*tw->cfile) * cap, &tw->cfile));
     tw->cap = cap;
   }
+  PetscFunctionReturn(0);
+}
+
+/* Record one cycle in the history. */
+static PetscErrorCode RecordCycle(Twin *tw, PetscReal t, const char *file, const TwinSnapshot *snap,
+                                  const PetscReal *HXf, const PetscReal *am,
+                                  const TwinFilterStats *st)
+{
+  PetscInt ns = tw->ns, M = tw->M, k = tw->k, c = tw->ncyc;
+
+  PetscFunctionBegin;
+  PetscCall(GrowHistory(tw, c + 1));
   tw->ctime[c] = t;
   for (PetscInt s = 0; s < ns; s++)
     tw->cobs[c * ns + s] = tw->csig[c * ns + s] = NAN;
@@ -756,7 +767,6 @@ static PetscErrorCode Setup(Twin *tw, MPI_Comm world, const char deckPath[], Pet
     PetscCall(TwinSpaceCreate(tw->mesh, 1, 1, 0, &tw->osp));
     PetscCall(TwinSpaceSetUp(tw->osp, "twin_output_", &A));
     PetscCall(MatDestroy(&A));
-    PetscCall(TwinOutputCreate(tw->mesh, tw->deck, tw->osp, tw->outdir, &tw->out));
   }
   PetscFunctionReturn(0);
 }
@@ -980,6 +990,217 @@ static PetscErrorCode ScanNew(Twin *tw, PetscInt nseen, char **seen, PetscInt *n
   PetscFunctionReturn(0);
 }
 
+/* ---- checkpoint and restart ---------------------------------------------------------------
+ * Every group writes OUTDIR/checkpoint-gNN.h5 (its members' states in this run's layout, and the
+ * replicated part: parameters, status, cycle history, snapshot files seen; group 0 also the state
+ * of twin.h5 in progress), under a temporary name, renamed after every group has written. The
+ * files carry the number of cycles done; a restart needs the same ranks and groups and files
+ * from the same cycle. */
+static PetscErrorCode CheckpointPath(Twin *tw, PetscInt g, char path[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, len, "%s/checkpoint-g%02d.h5", tw->outdir, (int)g));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CkArray(Twin *tw, PetscViewer v, const char *name, PetscInt n, PetscReal *a,
+                              PetscBool load)
+{
+  PetscFunctionBegin;
+  if (n > 0) PetscCall(TwinViewerArray(tw->gcomm, v, name, n, a, load));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CkStrings(PetscViewer v, const char *prefix, PetscInt n, char **strs,
+                                size_t width, PetscBool load)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) {
+    char key[64];
+    PetscCall(PetscSNPrintf(key, sizeof(key), "%s_%05d", prefix, (int)i));
+    if (!load)
+      PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, key, PETSC_STRING, strs[i]));
+    else {
+      char *val = NULL;
+      PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, key, PETSC_STRING, NULL, &val));
+      if (width)
+        PetscCall(PetscStrncpy(strs[i], val, width));
+      else
+        PetscCall(PetscStrallocpy(val, &strs[i]));
+      PetscCall(PetscFree(val));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The replicated state and this group's members (load = false: write). */
+static PetscErrorCode CkState(Twin *tw, PetscViewer v, PetscInt *nseen, char ***seen,
+                              PetscInt *cseen, PetscBool load)
+{
+  PetscInt   ns = tw->ns, M = tw->M, k = tw->k, nc = tw->ncyc, ints[6];
+  PetscReal *st, tr[1];
+  Vec        w;
+
+  PetscFunctionBegin;
+  ints[0] = tw->G, ints[1] = tw->size, ints[2] = M, ints[3] = tw->ncyc, ints[4] = tw->step,
+  ints[5] = *nseen;
+  if (!load) {
+    const char *keys[6] = {"groups", "ranks", "members", "cycles", "step", "files_seen"};
+    for (int i = 0; i < 6; i++)
+      PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, keys[i], PETSC_INT, &ints[i]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "time", PETSC_REAL, &tw->t));
+    if (tw->g == 0)
+      PetscCall(
+          PetscViewerHDF5WriteAttribute(v, NULL, "output_steps_twin", PETSC_INT, &tw->nsteps));
+  } else {
+    const char *keys[6] = {"groups", "ranks", "members", "cycles", "step", "files_seen"};
+    PetscInt    got[6];
+    for (int i = 0; i < 6; i++)
+      PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, keys[i], PETSC_INT, NULL, &got[i]));
+    PetscCheck(
+        got[0] == tw->G && got[1] == tw->size && got[2] == M, tw->world, PETSC_ERR_USER,
+        "--restart: the checkpoint was written by %d rank(s) in %d group(s) with %d members; this "
+        "run has %d rank(s), %d group(s), %d members: resume with the same mpiexec -n and --groups",
+        (int)got[1], (int)got[0], (int)got[2], tw->size, (int)tw->G, (int)M);
+    PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "time", PETSC_REAL, NULL, &tw->t));
+    tw->step = got[4];
+    nc       = got[3];
+    *nseen   = got[5];
+    if (tw->g == 0)
+      PetscCall(
+          PetscViewerHDF5ReadAttribute(v, NULL, "output_steps_twin", PETSC_INT, NULL, &tw->nsteps));
+    /* the history arrays at their size */
+    PetscCall(GrowHistory(tw, nc));
+    tw->ncyc = nc;
+    if (*nseen > *cseen) {
+      *cseen = *nseen;
+      PetscCall(PetscRealloc(sizeof(char *) * (*cseen), seen));
+    }
+    if (tw->g == 0 && tw->nsteps > tw->phasecap) {
+      tw->phasecap = tw->nsteps;
+      PetscCall(PetscRealloc(sizeof(PetscReal) * tw->phasecap, &tw->phase));
+    }
+  }
+  (void)tr;
+  /* parameters and status of every member */
+  PetscCall(PetscMalloc1(M + 1, &st));
+  for (PetscInt m = 0; m < M; m++)
+    st[m] = tw->status[m];
+  PetscCall(CkArray(tw, v, "parameters", M * k, tw->values, load));
+  PetscCall(CkArray(tw, v, "status", M, st, load));
+  for (PetscInt m = 0; m < M; m++)
+    tw->status[m] = (PetscInt)st[m];
+  PetscCall(PetscFree(st));
+  /* the history */
+  PetscCall(CkArray(tw, v, "cycle_time", nc, tw->ctime, load));
+  PetscCall(CkArray(tw, v, "cycle_observed", nc * ns, tw->cobs, load));
+  PetscCall(CkArray(tw, v, "cycle_sigma", nc * ns, tw->csig, load));
+  PetscCall(CkArray(tw, v, "cycle_forecast_members", nc * M * ns, tw->cfm, load));
+  PetscCall(CkArray(tw, v, "cycle_analysis_mean", nc * ns, tw->cam, load));
+  PetscCall(CkArray(tw, v, "cycle_parameters", nc * M * k, tw->cpar, load));
+  PetscCall(CkArray(tw, v, "cycle_innovation_rms", nc, tw->cinn, load));
+  PetscCall(CkArray(tw, v, "cycle_spread_rms", nc, tw->cspr, load));
+  PetscCall(CkArray(tw, v, "cycle_analysis_rms", nc, tw->cana, load));
+  {
+    char **names;
+    PetscCall(PetscMalloc1(nc + 1, &names));
+    for (PetscInt c = 0; c < nc; c++)
+      names[c] = tw->cfile[c];
+    PetscCall(CkStrings(v, "cycle_file", nc, names, sizeof(tw->cfile[0]), load));
+    PetscCall(PetscFree(names));
+  }
+  PetscCall(CkStrings(v, "seen", *nseen, *seen, 0, load));
+  if (tw->g == 0) PetscCall(CkArray(tw, v, "output_phase", tw->nsteps, tw->phase, load));
+  /* this group's members */
+  if (tw->transient) {
+    PetscCall(VecDuplicate(tw->th->T, &w));
+    for (PetscInt m = tw->g; m < M; m += tw->G) {
+      char         name[64];
+      PetscScalar *a;
+      PetscCall(PetscSNPrintf(name, sizeof(name), "member_%04d", (int)m));
+      PetscCall(PetscObjectSetName((PetscObject)w, name));
+      if (!load) {
+        PetscCall(VecGetArray(w, &a));
+        for (PetscInt i = 0; i < tw->nrow; i++)
+          a[i] = tw->S[m * tw->nrow + i];
+        PetscCall(VecRestoreArray(w, &a));
+        PetscCall(VecView(w, v));
+      } else {
+        PetscCall(VecLoad(w, v));
+        PetscCall(VecGetArray(w, &a));
+        for (PetscInt i = 0; i < tw->nrow; i++)
+          tw->S[m * tw->nrow + i] = PetscRealPart(a[i]);
+        PetscCall(VecRestoreArray(w, &a));
+      }
+    }
+    PetscCall(VecDestroy(&w));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteCheckpoint(Twin *tw, PetscInt nseen, char **seen)
+{
+  char        path[TWIN_PATH_LEN], tmp[TWIN_PATH_LEN + 8];
+  PetscViewer v;
+  PetscInt    cseen = nseen;
+
+  PetscFunctionBegin;
+  PetscCall(CheckpointPath(tw, tw->g, path, sizeof(path)));
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+  PetscCall(PetscViewerHDF5Open(tw->gcomm, tmp, FILE_MODE_WRITE, &v));
+  PetscCall(CkState(tw, v, &nseen, &seen, &cseen, PETSC_FALSE));
+  if (tw->g == 0) PetscCall(TwinOutputSaveState(tw->out, v));
+  PetscCall(PetscViewerDestroy(&v));
+  PetscCallMPI(MPI_Barrier(tw->world)); /* every group's file is whole before any is renamed */
+  if (!tw->grank)
+    PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
+               "cannot rename %s to %s", tmp, path);
+  PetscCallMPI(MPI_Barrier(tw->world));
+  PetscCall(TwinRunLog(tw->world, "checkpoint", "\"cycle\": %d, \"t\": %.17g", (int)tw->ncyc,
+                       (double)tw->t));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadCheckpoint(Twin *tw, PetscInt *nseen, char ***seen, PetscInt *cseen)
+{
+  char        path[TWIN_PATH_LEN];
+  PetscViewer v;
+  PetscBool   exists;
+  PetscInt    lo, hi;
+
+  PetscFunctionBegin;
+  PetscCall(CheckpointPath(tw, tw->g, path, sizeof(path)));
+  PetscCall(PetscTestFile(path, 'r', &exists));
+  lo = hi = exists ? 1 : 0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPIU_INT, MPI_MIN, tw->world));
+  PetscCheck(lo, tw->world, PETSC_ERR_FILE_OPEN,
+             "--restart: no twin checkpoint %s (a run checkpoints on SIGTERM/SIGUSR1 and every "
+             "checkpoint.every s of model time)",
+             path);
+  PetscCall(PetscViewerHDF5Open(tw->gcomm, path, FILE_MODE_READ, &v));
+  PetscCall(CkState(tw, v, nseen, seen, cseen, PETSC_TRUE));
+  lo = hi = tw->ncyc;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPIU_INT, MPI_MIN, tw->world));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPIU_INT, MPI_MAX, tw->world));
+  PetscCheck(lo == hi, tw->world, PETSC_ERR_FILE_UNEXPECTED,
+             "--restart: the groups' checkpoint files are from different cycles (%d and %d): the "
+             "run stopped while writing them; resume is not possible",
+             (int)lo, (int)hi);
+  if (tw->g == 0) PetscCall(TwinOutputReopen(tw->mesh, tw->deck, tw->osp, tw->outdir, v, &tw->out));
+  PetscCall(PetscViewerDestroy(&v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RemoveCheckpoint(Twin *tw)
+{
+  char path[TWIN_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(CheckpointPath(tw, tw->g, path, sizeof(path)));
+  if (!tw->grank) (void)remove(path);
+  PetscFunctionReturn(0);
+}
+
 /*@C
   TwinAssimilationRun - Run the twin of a deck: ensemble forecasts, analyses at every snapshot,
   statistics, and the prediction past the last snapshot.
@@ -987,7 +1208,8 @@ static PetscErrorCode ScanNew(Twin *tw, PetscInt nseen, char **seen, PetscInt *n
   Collective on world
 @*/
 PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscInt nset,
-                                   const char *const set[], PetscInt G, volatile sig_atomic_t *stop)
+                                   const char *const set[], PetscInt G, PetscBool restart,
+                                   volatile sig_atomic_t *stop, PetscBool *checkpointed)
 {
   Twin           tw_, *tw = &tw_;
   PetscReal     *HX, *F;
@@ -996,6 +1218,8 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
   long          *prevsize  = NULL;
   PetscBool      first     = PETSC_TRUE;
   PetscLogDouble idleStart = -1;
+  PetscReal      ckEvery = 0, nextCk = PETSC_MAX_REAL;
+  PetscInt testStop = -1; /* -twin_test_signal_cycle N: act as if signalled after cycle N (tests) */
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(tw, sizeof(*tw)));
@@ -1009,19 +1233,38 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
       (const char *[]){"etkf", "letkf", "enkf", "esmda"}[tw->deck0->assimilation.filter],
       tw->off ? " (switched off: free run)" : ""));
 
-  /* the initial ensemble */
-  if (tw->transient)
-    for (PetscInt m = tw->g; m < tw->M; m += tw->G) {
-      PetscCall(SetMember(tw, m));
-      PetscCall(TwinThermalInitialize(tw->th));
-      PetscCall(TwinThermalGetState(tw->th, &tw->S[m * tw->nrow]));
+  if (checkpointed) *checkpointed = PETSC_FALSE;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-twin_test_signal_cycle", &testStop, NULL));
+  ckEvery = tw->deck0->checkpoint_every;
+  if (restart) { /* members, parameters, history, files seen and twin.h5 in progress */
+    PetscCheck(tw->transient, world, PETSC_ERR_USER,
+               "--restart: a static twin (ES-MDA) is not checkpointed; run it again");
+    PetscCall(ReadCheckpoint(tw, &nseen, &seen, &cseen));
+    if (tw->ncyc) PetscCall(PetscStrncpy(prevfile, tw->cfile[tw->ncyc - 1], sizeof(prevfile)));
+    {
+      char line[256];
+      snprintf(line, sizeof(line),
+               "twinfe: resumed at cycle %d, t = %g s, %d snapshot file(s) already seen\n",
+               (int)tw->ncyc, (double)tw->t, (int)nseen);
+      PetscCall(PetscPrintf(world, "%s", line));
     }
-  tw->t    = 0;
-  tw->step = 0;
-  if (tw->transient) {
-    PetscCall(CaptureAll(tw, F));
-    PetscCall(WriteStep(tw, 0.0, F, 0.0, PETSC_FALSE));
+  } else {
+    if (tw->g == 0) PetscCall(TwinOutputCreate(tw->mesh, tw->deck, tw->osp, tw->outdir, &tw->out));
+    /* the initial ensemble */
+    if (tw->transient)
+      for (PetscInt m = tw->g; m < tw->M; m += tw->G) {
+        PetscCall(SetMember(tw, m));
+        PetscCall(TwinThermalInitialize(tw->th));
+        PetscCall(TwinThermalGetState(tw->th, &tw->S[m * tw->nrow]));
+      }
+    tw->t    = 0;
+    tw->step = 0;
+    if (tw->transient) {
+      PetscCall(CaptureAll(tw, F));
+      PetscCall(WriteStep(tw, 0.0, F, 0.0, PETSC_FALSE));
+    }
   }
+  if (ckEvery > 0) nextCk = (PetscFloorReal(tw->t / ckEvery + 1e-9) + 1) * ckEvery;
 
   for (;;) {
     PetscInt nfiles;
@@ -1041,7 +1284,10 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
                  tw->deck0->assimilation.snapshots);
     PetscCall(PetscMalloc1(nfiles + 1, &pend));
     for (PetscInt i = 0; i < nfiles; i++) { /* read (and check) every file before any work */
-      PetscBool ok, deferred;
+      PetscBool ok, deferred, known = PETSC_FALSE;
+      for (PetscInt q = 0; q < nseen && !known; q++)
+        known = strcmp(seen[q], files[i]) ? PETSC_FALSE : PETSC_TRUE;
+      if (known) continue; /* assimilated before a restart */
       if (nseen == cseen) {
         cseen = PetscMax(64, 2 * cseen);
         PetscCall(PetscRealloc(sizeof(char *) * cseen, &seen));
@@ -1067,9 +1313,45 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
         PetscBool ok;
         PetscCall(CheckOrder(tw, &pend[i], prevfile, first && tw->ncyc == 0, &ok));
         if (!ok) continue;
-        if (stop && *stop) break;
         PetscCall(Cycle(tw, &pend[i], HX, F));
         PetscCall(PetscStrncpy(prevfile, pend[i].file, sizeof(prevfile)));
+        { /* a signal (any rank) or a due checkpoint.every: checkpoint at this cycle boundary */
+          int sig = (stop && *stop) || tw->ncyc == testStop;
+          PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, world));
+          if (sig || tw->t >= nextCk - 1e-9 * ckEvery) {
+            /* the files of this batch not assimilated yet must be seen again after a restart */
+            char   **ckseen;
+            PetscInt keep = 0;
+            PetscCall(PetscMalloc1(nseen + 1, &ckseen));
+            for (PetscInt q = 0; q < nseen; q++) {
+              PetscBool later = PETSC_FALSE;
+              for (PetscInt j = i + 1; j < np && !later; j++)
+                later = strcmp(seen[q], pend[j].file) ? PETSC_FALSE : PETSC_TRUE;
+              if (!later) ckseen[keep++] = seen[q];
+            }
+            PetscCall(WriteCheckpoint(tw, keep, ckseen));
+            PetscCall(PetscFree(ckseen));
+            while (ckEvery > 0 && nextCk <= tw->t + 1e-9 * ckEvery)
+              nextCk += ckEvery;
+            if (sig) {
+              char line[256];
+              snprintf(line, sizeof(line),
+                       "twinfe: checkpointed after cycle %d (t = %g s) on a signal; resume with "
+                       "--restart (exit status 3)\n",
+                       (int)tw->ncyc, (double)tw->t);
+              PetscCall(PetscPrintf(world, "%s", line));
+              if (tw->g == 0) PetscCall(TwinOutputAbandon(&tw->out));
+              if (checkpointed) *checkpointed = PETSC_TRUE;
+              for (PetscInt j = 0; j < np; j++)
+                PetscCall(TwinSnapshotDestroy(&pend[j].snap));
+              for (PetscInt j = 0; j < nfiles; j++)
+                PetscCall(PetscFree(files[j]));
+              PetscCall(PetscFree(files));
+              PetscCall(PetscFree(pend));
+              goto done;
+            }
+          }
+        }
       }
     for (PetscInt i = 0; i < np; i++)
       PetscCall(TwinSnapshotDestroy(&pend[i].snap));
@@ -1085,15 +1367,25 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
       if (np || idleStart < 0) idleStart = now;
       if (!tw->rank) {
         PetscReal to = tw->deck0->assimilation.idle_timeout;
-        if ((stop && *stop) || (to > 0 && now - idleStart >= to)) quit = 1;
+        if (to > 0 && now - idleStart >= to) quit = 1;
       }
       PetscCallMPI(MPI_Bcast(&quit, 1, MPI_INT, 0, world));
+      {
+        int sig = stop && *stop;
+        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, world));
+        if (sig) { /* waiting for data: checkpoint and stop, to be resumed */
+          PetscCall(WriteCheckpoint(tw, nseen, seen));
+          PetscCall(PetscPrintf(world, "twinfe: follow: checkpointed on a signal while waiting for "
+                                       "snapshots; resume with --restart (exit status 3)\n"));
+          if (tw->g == 0) PetscCall(TwinOutputAbandon(&tw->out));
+          if (checkpointed) *checkpointed = PETSC_TRUE;
+          goto done;
+        }
+      }
       if (quit) {
         PetscCall(PetscPrintf(world,
                               "twinfe: follow: %s; %" PetscInt_FMT " snapshot(s) assimilated\n",
-                              stop && *stop ? "stopped by a signal"
-                                            : "no new snapshot within assimilation.idle_timeout",
-                              tw->ncyc));
+                              "no new snapshot within assimilation.idle_timeout", tw->ncyc));
         break;
       }
       if (np == 0) {
@@ -1117,8 +1409,10 @@ PetscErrorCode TwinAssimilationRun(MPI_Comm world, const char deckPath[], PetscI
     PetscCall(WriteAttributes(tw, tw->out));
     PetscCall(TwinOutputClose(&tw->out, NULL, NULL));
   }
+  PetscCall(RemoveCheckpoint(tw)); /* the run is complete */
   PetscCall(PetscPrintf(world, "twinfe: wrote %s/twin.h5, %s/twin.xmf and %s/forecast.h5\n",
                         tw->outdir, tw->outdir, tw->outdir));
+done:
   for (PetscInt i = 0; i < nseen; i++)
     PetscCall(PetscFree(seen[i]));
   PetscCall(PetscFree(seen));

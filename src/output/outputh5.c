@@ -894,12 +894,25 @@ PetscErrorCode TwinOutputWriteAttribute(TwinOutput out, const char name[], doubl
 static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name, PetscInt n,
                                  PetscReal *a, PetscBool load)
 {
+  PetscFunctionBegin;
+  PetscCall(TwinViewerArray(out->comm, v, name, n, a, load));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  TwinViewerArray - Write (load = false) or read (load = true) a small replicated array of n reals
+  as a dataset of an HDF5 viewer on comm (rank 0's values are written; read values go to every
+  rank). Collective.
+@*/
+PetscErrorCode TwinViewerArray(MPI_Comm comm, PetscViewer v, const char name[], PetscInt n,
+                               PetscReal a[], PetscBool load)
+{
   PetscMPIInt rank;
   Vec         x;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
-  PetscCall(VecCreateMPI(out->comm, rank == 0 ? n : 0, n, &x));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(VecCreateMPI(comm, rank == 0 ? n : 0, n, &x));
   PetscCall(PetscObjectSetName((PetscObject)x, name));
   if (!load) {
     if (rank == 0) {
@@ -919,7 +932,7 @@ static PetscErrorCode StateArray(TwinOutput out, PetscViewer v, const char *name
         a[i] = PetscRealPart(xa[i]);
       PetscCall(VecRestoreArrayRead(x, &xa));
     }
-    PetscCallMPI(MPI_Bcast(a, (PetscMPIInt)n, MPIU_REAL, 0, out->comm));
+    PetscCallMPI(MPI_Bcast(a, (PetscMPIInt)n, MPIU_REAL, 0, comm));
   }
   PetscCall(VecDestroy(&x));
   PetscFunctionReturn(0);
@@ -945,6 +958,15 @@ PetscErrorCode TwinOutputSaveState(TwinOutput out, PetscViewer v)
       PetscCall(StateArray(out, v, "probe_displacement", 3 * n * np, out->hu, PETSC_FALSE));
       PetscCall(StateArray(out, v, "probe_stress", 6 * n * np, out->hs, PETSC_FALSE));
     }
+  }
+  /* the extra (statistics) fields listed in the XDMF */
+  PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, "extra_fields", PETSC_INT, &out->nx));
+  for (PetscInt i = 0; i < out->nx; i++) {
+    char key[64];
+    PetscCall(PetscSNPrintf(key, sizeof(key), "extra_%04" PetscInt_FMT "_path", i));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, key, PETSC_STRING, out->x[i].path));
+    PetscCall(PetscSNPrintf(key, sizeof(key), "extra_%04" PetscInt_FMT "_comp", i));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, NULL, key, PETSC_INT, &out->x[i].comp));
   }
   PetscFunctionReturn(0);
 }
@@ -1010,6 +1032,34 @@ PetscErrorCode TwinOutputReopen(TwinMesh mesh, TwinDeck deck, TwinSpace sp, cons
         H5Lexists(out->file, g, H5P_DEFAULT) <= 0)
       break;
     PetscCallHDF5(H5Ldelete, (out->file, g, H5P_DEFAULT));
+  }
+  { /* the extra fields of the kept steps (checkpoints of older runs have none recorded) */
+    PetscInt  nx = 0;
+    PetscBool has;
+    PetscCall(PetscViewerHDF5HasAttribute(v, NULL, "extra_fields", &has));
+    if (has) PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, "extra_fields", PETSC_INT, NULL, &nx));
+    if (nx) {
+      out->xcap = nx;
+      PetscCall(PetscCalloc1(nx, &out->x));
+    }
+    for (PetscInt i = 0; i < nx; i++) {
+      char     key[64], *path = NULL;
+      PetscInt comp, step;
+      PetscCall(PetscSNPrintf(key, sizeof(key), "extra_%04" PetscInt_FMT "_path", i));
+      PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, key, PETSC_STRING, NULL, &path));
+      PetscCall(PetscSNPrintf(key, sizeof(key), "extra_%04" PetscInt_FMT "_comp", i));
+      PetscCall(PetscViewerHDF5ReadAttribute(v, NULL, key, PETSC_INT, NULL, &comp));
+      step = strncmp(path, "/steps/", 7) ? -1 : (PetscInt)atol(path + 7);
+      if (step >= 0 && step < n) {
+        const char *slash = strrchr(path, '/');
+        PetscCall(PetscStrncpy(out->x[out->nx].name, slash ? slash + 1 : path, TWIN_NAME_LEN));
+        PetscCall(PetscStrncpy(out->x[out->nx].path, path, sizeof(out->x[out->nx].path)));
+        out->x[out->nx].comp = comp;
+        out->x[out->nx].step = step;
+        out->nx++;
+      }
+      PetscCall(PetscFree(path));
+    }
   }
   *output = out;
   PetscFunctionReturn(0);

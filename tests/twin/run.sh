@@ -23,6 +23,7 @@
 #  6. ES-MDA on a static deck (static.yaml, conductivity): truth inside the posterior 95 %
 #     interval, posterior std < 0.3 x prior std;
 #  7. a sensor outside the mesh (outside.yaml): `twinfe check` and `twinfe run` fail naming it.
+#  8. checkpoint on a signal at a cycle boundary (exit 3) and --restart to the uninterrupted result.
 # environment: TWINFE (default bin/twinfe), PYTHON (default /usr/bin/python3, h5py + numpy),
 #   MPIEXEC (default "mpiexec --oversubscribe --bind-to none"), TWINTEST_KEEP=1 keeps the scratch,
 #   TWINTEST_TIMEOUT seconds per twin run (default 900: 4 oversubscribed ranks on a loaded 2-core
@@ -201,6 +202,32 @@ for c in "check:$rc" "run:$rc2"; do
     echo "ok   twinfe $what: exit 1: ${msg:0:200}"
   else fail "twinfe $what: exit $code, expected 1 and an error naming sensor 'in-the-bore':"; tail -3 "$w/$what.log"; fi
 done
+
+echo "== 8. checkpoint at a cycle boundary on a signal, exit 3, --restart (2 ranks, 2 groups)"
+# -twin_test_signal_cycle 3 acts as a SIGTERM arriving during cycle 3 (Slurm's --signal). The
+# resumed run must reach the uninterrupted run's result (etkf-n2g2, same solver options) to the
+# solvers' tolerance (GAMG's eigenvalue estimates use a random stream that restarts), and
+# leave no checkpoint or temporary file behind.
+w=$tmp/plate
+if [ -f "$w/etkf-n2g2/twin.h5" ]; then
+  (cd "$w" && timeout "${TWINTEST_TIMEOUT:-900}" "${launcher[@]}" -n 2 "$TWINFE" run deck.yaml --groups 2 \
+     --set output.directory=ck "${SOLVER[@]}" -twin_test_signal_cycle 3 > ck1.log 2>&1); rc=$?
+  if [ $rc = 3 ] && [ -f "$w/ck/checkpoint-g00.h5" ] && [ -f "$w/ck/checkpoint-g01.h5" ] && [ -f "$w/ck/twin.h5.tmp" ] && [ ! -f "$w/ck/twin.h5" ]; then
+    echo "ok   signalled run: exit 3 after $(grep -c '^twinfe: cycle' "$w/ck1.log") cycles, checkpoint-g00.h5 + checkpoint-g01.h5, twin.h5.tmp kept"
+  else fail "signalled run: exit $rc, expected 3 with checkpoint files and twin.h5.tmp:"; ls "$w/ck"; tail -3 "$w/ck1.log"; fi
+  (cd "$w" && timeout "${TWINTEST_TIMEOUT:-900}" "${launcher[@]}" -n 2 "$TWINFE" run deck.yaml --groups 2 \
+     --set output.directory=ck "${SOLVER[@]}" --restart > ck2.log 2>&1); rc=$?
+  if [ $rc = 0 ] && grep -q '^twinfe: resumed at cycle 3' "$w/ck2.log"; then
+    echo "ok   --restart: exit 0, resumed at cycle 3, $(grep -c '^twinfe: cycle' "$w/ck2.log") more cycles"
+    check invariance "$w/etkf-n2g2/twin.h5" "$w/ck/twin.h5" "restarted vs uninterrupted" 1e-6
+    left=$(cd "$w/ck" && ls | grep -E 'checkpoint|\.tmp' || true)
+    [ -z "$left" ] && echo "ok   no checkpoint or temporary file left after the resumed run" || fail "left in ck/: $left"
+  else fail "--restart: exit $rc:"; tail -3 "$w/ck2.log"; fi
+  (cd "$w" && "${launcher[@]}" -n 1 "$TWINFE" run deck.yaml --set output.directory=ck --restart > ck3.log 2>&1); rc=$?
+  msg=$(grep -m1 '^twinfe: error:' "$w/ck3.log")
+  [ $rc = 1 ] && [[ $msg == *"no twin checkpoint"* ]] && echo "ok   --restart without a checkpoint: exit 1: ${msg:0:160}" ||
+    fail "--restart without a checkpoint: exit $rc: $msg"
+else fail "checkpoint test: no uninterrupted etkf-n2g2 reference"; fi
 
 echo "tests/twin: $((SECONDS - start)) s"
 [ $status = 0 ] && echo "tests/twin: twin experiments: passed" || echo "tests/twin: FAILED"
