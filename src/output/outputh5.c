@@ -98,7 +98,11 @@ static PetscErrorCode WriteRows(hid_t file, const char *name, hid_t memtype, hid
     PetscCallHDF5(H5Sselect_none, (mspace));
   }
   dxpl = H5Pcreate(H5P_DATASET_XFER);
-  PetscCallHDF5(H5Pset_dxpl_mpio, (dxpl, H5FD_MPIO_COLLECTIVE));
+  {
+    PetscBool ind = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_h5_independent", &ind, NULL));
+    PetscCallHDF5(H5Pset_dxpl_mpio, (dxpl, ind ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE));
+  }
   PetscCallHDF5(H5Dwrite, (dset, memtype, mspace, fspace, dxpl, data));
   PetscCallHDF5(H5Pclose, (dxpl));
   PetscCallHDF5(H5Sclose, (mspace));
