@@ -46,24 +46,8 @@ double TwkJacobian_Private(int dim, int nverts, const double *dG, const double *
       Jinv[2]  = -J[2] * r;
       Jinv[3]  = J[0] * r;
     }
-  } else {
-    double c00 = J[4] * J[8] - J[5] * J[7];
-    double c01 = J[5] * J[6] - J[3] * J[8];
-    double c02 = J[3] * J[7] - J[4] * J[6];
-    det        = J[0] * c00 + J[1] * c01 + J[2] * c02;
-    if (det != 0.0) {
-      double r = 1.0 / det;
-      Jinv[0]  = c00 * r;
-      Jinv[1]  = (J[2] * J[7] - J[1] * J[8]) * r;
-      Jinv[2]  = (J[1] * J[5] - J[2] * J[4]) * r;
-      Jinv[3]  = c01 * r;
-      Jinv[4]  = (J[0] * J[8] - J[2] * J[6]) * r;
-      Jinv[5]  = (J[2] * J[3] - J[0] * J[5]) * r;
-      Jinv[6]  = c02 * r;
-      Jinv[7]  = (J[1] * J[6] - J[0] * J[7]) * r;
-      Jinv[8]  = (J[0] * J[4] - J[1] * J[3]) * r;
-    }
-  }
+  } else
+    det = TwkInvert3_Private(J, Jinv);
   return det;
 }
 

@@ -27,10 +27,32 @@ int TwkQuadrature_Private(TwkCellShape shape, int qorder, double *qp, double *qw
 double TwkJacobian_Private(int dim, int nverts, const double *dG, const double *X, double *J,
                            double *Jinv, double *scale);
 
+/* Determinant of the 3 x 3 matrix J (row-major) and, when it is nonzero, its inverse. */
+static inline __attribute__((always_inline)) double TwkInvert3_Private(const double *J,
+                                                                       double       *Jinv)
+{
+  double c00 = J[4] * J[8] - J[5] * J[7];
+  double c01 = J[5] * J[6] - J[3] * J[8];
+  double c02 = J[3] * J[7] - J[4] * J[6];
+  double det = J[0] * c00 + J[1] * c01 + J[2] * c02;
+  if (det != 0.0) {
+    double r = 1.0 / det;
+    Jinv[0]  = c00 * r;
+    Jinv[1]  = (J[2] * J[7] - J[1] * J[8]) * r;
+    Jinv[2]  = (J[1] * J[5] - J[2] * J[4]) * r;
+    Jinv[3]  = c01 * r;
+    Jinv[4]  = (J[0] * J[8] - J[2] * J[6]) * r;
+    Jinv[5]  = (J[2] * J[3] - J[0] * J[5]) * r;
+    Jinv[6]  = c02 * r;
+    Jinv[7]  = (J[1] * J[6] - J[0] * J[7]) * r;
+    Jinv[8]  = (J[0] * J[4] - J[1] * J[3]) * r;
+  }
+  return det;
+}
+
 /* TwkJacobian_Private for dim 3 with NV vertices known at compile time (same operations). */
-static inline __attribute__((always_inline)) double Jacobian3(const int NV, const double *dG,
-                                                              const double *X, double *J,
-                                                              double *Jinv, double *scale)
+static inline __attribute__((always_inline)) double
+Jacobian3(const int NV, const double *dG, const double *X, double *J, double *Jinv, double *scale)
 {
   double det, s = 1.0;
 
@@ -46,23 +68,8 @@ static inline __attribute__((always_inline)) double Jacobian3(const int NV, cons
       c += J[i * 3 + k] * J[i * 3 + k];
     s *= sqrt(c);
   }
-  *scale     = s;
-  double c00 = J[4] * J[8] - J[5] * J[7];
-  double c01 = J[5] * J[6] - J[3] * J[8];
-  double c02 = J[3] * J[7] - J[4] * J[6];
-  det        = J[0] * c00 + J[1] * c01 + J[2] * c02;
-  if (det != 0.0) {
-    double r = 1.0 / det;
-    Jinv[0]  = c00 * r;
-    Jinv[1]  = (J[2] * J[7] - J[1] * J[8]) * r;
-    Jinv[2]  = (J[1] * J[5] - J[2] * J[4]) * r;
-    Jinv[3]  = c01 * r;
-    Jinv[4]  = (J[0] * J[8] - J[2] * J[6]) * r;
-    Jinv[5]  = (J[2] * J[3] - J[0] * J[5]) * r;
-    Jinv[6]  = c02 * r;
-    Jinv[7]  = (J[1] * J[6] - J[0] * J[7]) * r;
-    Jinv[8]  = (J[0] * J[4] - J[1] * J[3]) * r;
-  }
+  *scale = s;
+  det    = TwkInvert3_Private(J, Jinv);
   return det;
 }
 
