@@ -37,29 +37,6 @@ static const char *const bools[]        = {"false", "true"};
 static const char *const kind_names[]   = {"temperature", "displacement", "strain"};
 static const char *const filter_names[] = {"etkf", "letkf", "enkf", "esmda"};
 
-static void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
-static void Fmt(char buf[], size_t len, const char fmt[], ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, len, fmt, ap);
-  va_end(ap);
-}
-
-static TwinNode Get(TwinNode map, const char key[])
-{
-  PetscInt i;
-  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i) || i < 0) return NULL;
-  return map->items[i];
-}
-
-static PetscInt KeyIndex(TwinNode map, const char key[])
-{
-  PetscInt i;
-  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i)) return -1;
-  return i;
-}
-
 static PetscErrorCode GetBool(TwinDeck deck, TwinNode n, const char where[], PetscBool *v)
 {
   PetscInt k;
@@ -74,24 +51,10 @@ static PetscErrorCode GetBool(TwinDeck deck, TwinNode n, const char where[], Pet
 static PetscErrorCode CheckFile(TwinDeck deck, TwinNode n, const char where[], const char given[],
                                 const char path[])
 {
-  PetscMPIInt rank;
-  int         state = 0; /* 0 ok, 1 missing, 2 not a regular file, 3 not readable */
+  int state = 0; /* 0 ok, 1 missing, 2 not a regular file, 3 not readable */
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(deck->comm, &rank));
-  if (!rank) {
-    struct stat st;
-    FILE       *f;
-    if (stat(path, &st))
-      state = 1;
-    else if (!S_ISREG(st.st_mode))
-      state = 2;
-    else if (!(f = fopen(path, "rb")))
-      state = 3;
-    else
-      fclose(f);
-  }
-  PetscCallMPI(MPI_Bcast(&state, 1, MPI_INT, 0, deck->comm));
+  PetscCall(TwinDeckFileState(deck->comm, path, &state));
   if (state == 1)
     PetscCall(Err(deck, n, "%s: file '%s' not found (looked for '%s')", where, given, path));
   if (state == 2) PetscCall(Err(deck, n, "%s: '%s' is not a regular file", where, given));

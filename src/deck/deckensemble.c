@@ -45,28 +45,8 @@ static const TwinDistKind dist_kinds[] = {TWIN_DIST_NORMAL, TWIN_DIST_LOGNORMAL,
 static const char *const positive_keys[] = {"E", "conductivity", "density",  "specific_heat",
                                             "h", "emissivity",   "thickness"};
 
-static void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
-static void Fmt(char buf[], size_t len, const char fmt[], ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, len, fmt, ap);
-  va_end(ap);
-}
 
-static TwinNode Get(TwinNode map, const char key[])
-{
-  PetscInt i;
-  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i) || i < 0) return NULL;
-  return map->items[i];
-}
 
-static PetscInt KeyIndex(TwinNode map, const char key[])
-{
-  PetscInt i;
-  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i)) return -1;
-  return i;
-}
 
 /* ---- targets ----------------------------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #define TWINFE_DECKIMPL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <twinfe/deck.h>
 #include <twinfe/ensemble.h>
 
@@ -20,6 +21,32 @@ PETSC_INTERN PetscErrorCode TwinNodeParse(MPI_Comm, const char file[], const cha
                                           const char text[], size_t len, TwinNode *root);
 PETSC_INTERN PetscErrorCode TwinNodeDestroy(TwinNode *);
 PETSC_INTERN PetscErrorCode TwinNodeMapFind(TwinNode map, const char key[], PetscInt *idx);
+
+/* Small helpers shared by the validators (deckvalidate.c, deckensemble.c, deckassim.c). */
+static inline void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
+static inline void Fmt(char buf[], size_t len, const char fmt[], ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, len, fmt, ap);
+  va_end(ap);
+}
+/* The value of key in a map node (NULL: absent, or not a map); its index (-1: absent). */
+static inline TwinNode Get(TwinNode map, const char key[])
+{
+  PetscInt i;
+  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i) || i < 0) return NULL;
+  return map->items[i];
+}
+static inline PetscInt KeyIndex(TwinNode map, const char key[])
+{
+  PetscInt i;
+  if (!map || map->kind != TWIN_NODE_MAP || TwinNodeMapFind(map, key, &i)) return -1;
+  return i;
+}
+/* Rank 0 looks at path; every rank gets *state: 0 readable regular file, 1 missing, 2 not a
+ * regular file, 3 not readable (so the error is the same everywhere). Collective. */
+PETSC_INTERN PetscErrorCode TwinDeckFileState(MPI_Comm comm, const char path[], int *state);
 
 /* Fill the typed part of deck from deck->root (path, dir, comm and root must be set). */
 PETSC_INTERN PetscErrorCode TwinDeckValidate(TwinDeck deck);
@@ -44,8 +71,8 @@ PETSC_INTERN PetscErrorCode TwinDeckGetString(TwinDeck, TwinNode, const char whe
 PETSC_INTERN PetscErrorCode TwinDeckGetVector(TwinDeck, TwinNode, const char where[], PetscInt nmin,
                                               PetscInt nmax, PetscReal v[], PetscInt *nv);
 /* rel relative to the deck's folder (absolute paths stay) into out[TWIN_PATH_LEN]. */
-PETSC_INTERN PetscErrorCode TwinDeckResolve(TwinDeck, TwinNode, const char where[], const char rel[],
-                                            char out[]);
+PETSC_INTERN PetscErrorCode TwinDeckResolve(TwinDeck, TwinNode, const char where[],
+                                            const char rel[], char out[]);
 
 /* The sections sensors:, assimilation:, prediction: and synthesize: (deckassim.c), validated
  * last, after the ensemble (spec: its parameters name what is estimated). */

@@ -43,14 +43,6 @@ static PetscErrorCode ValidateTime(Ctx *, TwinNode, PetscInt);
 static PetscErrorCode ValidateCheckpoint(Ctx *, TwinNode, PetscInt);
 
 /* snprintf that may truncate on purpose (messages and paths in messages) */
-static void Fmt(char buf[], size_t len, const char fmt[], ...) TWIN_PRINTF(3, 4);
-static void Fmt(char buf[], size_t len, const char fmt[], ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, len, fmt, ap);
-  va_end(ap);
-}
 
 #define Err(c, node, ...) TwinDeckErrorNode((c)->comm, (c)->file, node, __VA_ARGS__)
 
@@ -155,12 +147,6 @@ PetscErrorCode TwinDeckResetTyped(TwinDeck deck)
 
 /* ---- generic checks ---------------------------------------------------------------------- */
 
-static TwinNode Get(TwinNode map, const char key[])
-{
-  PetscInt i;
-  if (TwinNodeMapFind(map, key, &i) || i < 0) return NULL;
-  return map->items[i];
-}
 
 static const char *Join(char buf[], const char where[], const char key[])
 {
@@ -553,30 +539,35 @@ static PetscErrorCode ValidateBox(Ctx *c, TwinNode box)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode TwinDeckFileState(MPI_Comm comm, const char path[], int *state)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  *state = 0;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    struct stat st;
+    FILE       *f;
+    if (stat(path, &st)) *state = 1;
+    else if (!S_ISREG(st.st_mode)) *state = 2;
+    else if (!(f = fopen(path, "rb"))) *state = 3;
+    else fclose(f);
+  }
+  PetscCallMPI(MPI_Bcast(state, 1, MPI_INT, 0, comm));
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0 looks at the file system; everyone gets its answer, so the error is the same. */
 static PetscErrorCode CheckMeshFile(Ctx *c, TwinNode n, const char given[], const char path[])
 {
-  PetscMPIInt rank;
   int         state = 0; /* 0 ok, 1 missing, 2 not a regular file, 3 not readable */
   size_t      len   = strlen(path);
 
   PetscFunctionBegin;
   if (len < 4 || strcasecmp(path + len - 4, ".msh"))
     PetscCall(Err(c, n, "mesh.file: '%s' is not a Gmsh .msh file", given));
-  PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
-  if (!rank) {
-    struct stat st;
-    FILE       *f;
-    if (stat(path, &st))
-      state = 1;
-    else if (!S_ISREG(st.st_mode))
-      state = 2;
-    else if (!(f = fopen(path, "rb")))
-      state = 3;
-    else
-      fclose(f);
-  }
-  PetscCallMPI(MPI_Bcast(&state, 1, MPI_INT, 0, c->comm));
+  PetscCall(TwinDeckFileState(c->comm, path, &state));
   if (state == 1) PetscCall(Err(c, n, "mesh file '%s' not found (looked for '%s')", given, path));
   if (state == 2) PetscCall(Err(c, n, "mesh file '%s' is not a regular file", given));
   if (state == 3) PetscCall(Err(c, n, "mesh file '%s' is not readable", given));
