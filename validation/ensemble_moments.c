@@ -27,6 +27,7 @@
  * communication (rank 0 prints). */
 #include <math.h>
 #include <twinfe/ensemble.h>
+#include "vtable.h"
 
 #define NCOL 8
 #define MAXROWS 64
@@ -46,43 +47,6 @@ typedef struct {
 } Table;
 
 /* the table in the style of validation/compare.py */
-static PetscErrorCode PrintTable(Row *rows, PetscInt nrows)
-{
-  size_t w[NCOL] = {0};
-
-  PetscFunctionBegin;
-  for (PetscInt r = 0; r < nrows; r++)
-    for (int c = 0; c < NCOL; c++)
-      w[c] = PetscMax(w[c], strlen(rows[r].cell[c]));
-  for (PetscInt r = 0; r < nrows; r++) {
-    char line[1024] = "", cellbuf[128];
-    if (r == 1) {
-      for (int c = 0; c < NCOL; c++) {
-        size_t k;
-        for (k = 0; k < w[c]; k++)
-          cellbuf[k] = '-';
-        cellbuf[k] = 0;
-        PetscCall(PetscStrlcat(line, c ? "-+-" : "", sizeof(line)));
-        PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-      }
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-      line[0] = 0;
-    }
-    for (int c = 0; c < NCOL; c++) {
-      if (c < 2)
-        PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%-*s", (int)w[c], rows[r].cell[c]));
-      else
-        PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%*s", (int)w[c], rows[r].cell[c]));
-      PetscCall(PetscStrlcat(line, c ? " | " : "", sizeof(line)));
-      PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-    }
-    for (size_t k = strlen(line); k > 0 && line[k - 1] == ' '; k--)
-      line[k - 1] = 0;
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-  }
-  PetscFunctionReturn(0);
-}
-
 /* one row; check < 0: information only, else PASS/FAIL by check */
 static PetscErrorCode AddRow(Table *t, const char *cs, const char *quantity, const char *n,
                              const char *computed, const char *reference, const char *error,

@@ -15,6 +15,7 @@
  * Exit status 1 when a check fails, 2 on an internal error. */
 #include <twinfe/mechanics.h>
 #include <twinfe/thermal.h>
+#include "vtable.h"
 
 #define NCOL 7
 
@@ -28,38 +29,6 @@ static void Temperature(PetscInt dim, const PetscReal x[], PetscReal *T, void *c
 typedef struct {
   char cell[NCOL][64];
 } Row;
-
-static PetscErrorCode PrintTable(Row *rows, PetscInt nrows)
-{
-  size_t w[NCOL] = {0};
-
-  PetscFunctionBegin;
-  for (PetscInt r = 0; r < nrows; r++)
-    for (int c = 0; c < NCOL; c++) w[c] = PetscMax(w[c], strlen(rows[r].cell[c]));
-  for (PetscInt r = 0; r < nrows; r++) {
-    char line[1024] = "", cellbuf[128];
-    if (r == 1) {
-      for (int c = 0; c < NCOL; c++) {
-        size_t k;
-        for (k = 0; k < w[c]; k++) cellbuf[k] = '-';
-        cellbuf[k] = 0;
-        PetscCall(PetscStrlcat(line, c ? "-+-" : "", sizeof(line)));
-        PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-      }
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-      line[0] = 0;
-    }
-    for (int c = 0; c < NCOL; c++) {
-      if (c < 2) PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%-*s", (int)w[c], rows[r].cell[c]));
-      else PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%*s", (int)w[c], rows[r].cell[c]));
-      PetscCall(PetscStrlcat(line, c ? " | " : "", sizeof(line)));
-      PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-    }
-    for (size_t k = strlen(line); k > 0 && line[k - 1] == ' '; k--) line[k - 1] = 0;
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-  }
-  PetscFunctionReturn(0);
-}
 
 static PetscErrorCode AddRow(Row *rows, PetscInt *nrows, const char *q, PetscReal val, PetscReal ref, PetscReal tol, PetscInt *npass, char *failures, size_t flen)
 {

@@ -47,6 +47,7 @@
  *       u_z = 0.5 cos(x) cos(2 y) sin(pi z + 0.5)
  * (cos t = sin(t + pi/2)). */
 #include <twinfe/mechanics.h>
+#include "vtable.h"
 
 #define MAXN 4
 
@@ -199,38 +200,6 @@ typedef struct {
 
 /* Print the rows as a table in the style of validation/compare.py: first two columns left
    aligned, the others right aligned, " | " between columns and "-+-" under the header. */
-static PetscErrorCode PrintTable(Row *rows, PetscInt nrows)
-{
-  size_t w[NCOL] = {0};
-
-  PetscFunctionBegin;
-  for (PetscInt r = 0; r < nrows; r++)
-    for (int c = 0; c < NCOL; c++) w[c] = PetscMax(w[c], strlen(rows[r].cell[c]));
-  for (PetscInt r = 0; r < nrows; r++) {
-    char line[1024] = "", cellbuf[128];
-    if (r == 1) {
-      for (int c = 0; c < NCOL; c++) {
-        size_t k;
-        for (k = 0; k < w[c]; k++) cellbuf[k] = '-';
-        cellbuf[k] = 0;
-        PetscCall(PetscStrlcat(line, c ? "-+-" : "", sizeof(line)));
-        PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-      }
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-      line[0] = 0;
-    }
-    for (int c = 0; c < NCOL; c++) {
-      if (c < 2) PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%-*s", (int)w[c], rows[r].cell[c]));
-      else PetscCall(PetscSNPrintf(cellbuf, sizeof(cellbuf), "%*s", (int)w[c], rows[r].cell[c]));
-      PetscCall(PetscStrlcat(line, c ? " | " : "", sizeof(line)));
-      PetscCall(PetscStrlcat(line, cellbuf, sizeof(line)));
-    }
-    for (size_t k = strlen(line); k > 0 && line[k - 1] == ' '; k--) line[k - 1] = 0;
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", line));
-  }
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode RunStudy(PetscBool *allpass)
 {
   /* 2D n = 8, 16, 32; 3D n = 4, 8, 16 (order 1) and 2, 4, 8 (order 2): about 30 s on 2 ranks */
