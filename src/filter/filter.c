@@ -201,6 +201,42 @@ static PetscErrorCode ComputeTransform(Work *w, PetscInt L, const PetscInt *idx,
   PetscFunctionReturn(0);
 }
 
+/* A row's mean, its anomalies an[] and its (inflated) spread rho * std. */
+static inline PetscReal RowAnomalies(PetscInt N, const PetscReal *x, PetscReal rho, PetscReal *an,
+                                     PetscReal *spread)
+{
+  PetscReal m = 0, s = 0;
+  for (PetscInt k = 0; k < N; k++)
+    m += x[k];
+  m /= (PetscReal)N;
+  for (PetscInt k = 0; k < N; k++) {
+    an[k] = x[k] - m;
+    s += an[k] * an[k];
+  }
+  *spread = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
+  return m;
+}
+
+/* x <- xbar + rho (ybar + f (y - ybar)) from y = x' T, with the RTPS factor f that brings the
+ * analysis spread back towards sb (the inflated prior spread). y and x may alias. */
+static inline void RowFinish(PetscInt N, const PetscReal *y, PetscReal xbar, PetscReal rho,
+                             PetscReal rtps, PetscReal sb, PetscReal *x)
+{
+  PetscReal m = 0, f = 1.0;
+  for (PetscInt k = 0; k < N; k++)
+    m += y[k];
+  m /= (PetscReal)N;
+  if (rtps > 0) {
+    PetscReal s = 0, sa;
+    for (PetscInt k = 0; k < N; k++)
+      s += (y[k] - m) * (y[k] - m);
+    sa = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
+    if (sa > 0) f = 1.0 + rtps * (sb - sa) / sa;
+  }
+  for (PetscInt k = 0; k < N; k++)
+    x[k] = xbar + rho * (m + f * (y[k] - m));
+}
+
 /* rows (nb x N, row-major) <- xbar + rho x' T, then RTPS */
 static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal rtps)
 {
@@ -211,18 +247,8 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
   PetscFunctionBegin;
   if (nb == 0 || (w->identity && rho == 1.0))
     PetscFunctionReturn(0); /* rows left exactly as they are */
-  for (PetscInt r = 0; r < nb; r++) {
-    PetscReal *x = rows + (size_t)r * N, *an = w->anom + (size_t)r * N, m = 0, s = 0;
-    for (PetscInt k = 0; k < N; k++)
-      m += x[k];
-    m /= (PetscReal)N;
-    for (PetscInt k = 0; k < N; k++) {
-      an[k] = x[k] - m;
-      s += an[k] * an[k];
-    }
-    w->mu[r] = m;
-    w->sb[r] = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
-  }
+  for (PetscInt r = 0; r < nb; r++)
+    w->mu[r] = RowAnomalies(N, rows + (size_t)r * N, rho, w->anom + (size_t)r * N, &w->sb[r]);
   if (w->identity) {
     for (PetscInt r = 0; r < nb; r++)
       for (PetscInt k = 0; k < N; k++)
@@ -270,21 +296,8 @@ static PetscErrorCode ApplyRows(Work *w, PetscInt nb, PetscReal *rows, PetscReal
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bN, &bnb, &bN, &fone, w->T, &bN, w->anom, &bN,
                                         &fzero, rows, &bN));
   }
-  for (PetscInt r = 0; r < nb; r++) { /* rows hold x' T: x_a = xbar + rho (m + f (x' T - m)) */
-    PetscReal *x = rows + (size_t)r * N, m = 0, s = 0, f = 1.0;
-    for (PetscInt k = 0; k < N; k++)
-      m += x[k];
-    m /= (PetscReal)N;
-    if (rtps > 0) {
-      PetscReal sa;
-      for (PetscInt k = 0; k < N; k++)
-        s += (x[k] - m) * (x[k] - m);
-      sa = rho * PetscSqrtReal(s / (PetscReal)(N - 1));
-      if (sa > 0) f = 1.0 + rtps * (w->sb[r] - sa) / sa;
-    }
-    for (PetscInt k = 0; k < N; k++)
-      x[k] = w->mu[r] + rho * (m + f * (x[k] - m));
-  }
+  for (PetscInt r = 0; r < nb; r++) /* rows hold x' T */
+    RowFinish(N, rows + (size_t)r * N, w->mu[r], rho, rtps, w->sb[r], rows + (size_t)r * N);
   PetscFunctionReturn(0);
 }
 
@@ -493,7 +506,7 @@ static PetscErrorCode LocalRowsGrid(Work *w, PetscInt nrow, PetscReal *X, const 
   }
   w->formT = PETSC_FALSE;
   for (PetscInt i = 0; i < nrow; i++) {
-    PetscReal *x = X + (size_t)i * N, *an = w->anom, *y = w->p1, m = 0, s = 0, ym = 0, f = 1.0, sb;
+    PetscReal *x = X + (size_t)i * N, *an = w->anom, *y = w->p1, m, sb;
     PetscInt   c0[3];
     PetscReal  t[3];
     for (int k = 0; k < 3; k++) {
@@ -501,15 +514,9 @@ static PetscErrorCode LocalRowsGrid(Work *w, PetscInt nrow, PetscReal *X, const 
       c0[k]       = PetscMin((PetscInt)PetscFloorReal(u), PetscMax(n[k] - 2, 0));
       t[k]        = n[k] > 1 ? u - c0[k] : 0.0;
     }
+    m = RowAnomalies(N, x, w->rho, an, &sb);
     for (PetscInt k = 0; k < N; k++)
-      m += x[k];
-    m /= (PetscReal)N;
-    for (PetscInt k = 0; k < N; k++) {
-      an[k] = x[k] - m;
-      s += an[k] * an[k];
       y[k] = 0;
-    }
-    sb = w->rho * PetscSqrtReal(s / (PetscReal)(N - 1));
     for (int corner = 0; corner < 8; corner++) { /* y = sum_c phi_c x' T_c */
       PetscInt  g = 0, stride = 1;
       PetscReal phi = 1.0;
@@ -536,18 +543,7 @@ static PetscErrorCode LocalRowsGrid(Work *w, PetscInt nrow, PetscReal *X, const 
         }
       }
     }
-    for (PetscInt k = 0; k < N; k++)
-      ym += y[k];
-    ym /= (PetscReal)N;
-    if (rtps > 0) {
-      PetscReal ss = 0, sa;
-      for (PetscInt k = 0; k < N; k++)
-        ss += (y[k] - ym) * (y[k] - ym);
-      sa = w->rho * PetscSqrtReal(ss / (PetscReal)(N - 1));
-      if (sa > 0) f = 1.0 + rtps * (sb - sa) / sa;
-    }
-    for (PetscInt k = 0; k < N; k++)
-      x[k] = m + w->rho * (ym + f * (y[k] - ym));
+    RowFinish(N, y, m, w->rho, rtps, sb, x);
   }
   PetscCall(PetscFree2(Tg, id));
   PetscFunctionReturn(0);
