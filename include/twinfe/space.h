@@ -59,6 +59,13 @@ static inline void TwinSpaceCellCoordinates(TwinSpace sp, PetscInt lc, double *X
   for (PetscInt k = 0; k < sp->nverts; k++)
     for (PetscInt d = 0; d < sp->dim; d++) X[k * sp->dim + d] = PetscRealPart(sp->coords[cv[k] + d]);
 }
+/* Kernel-ordered vertex coordinates Xf[face nverts*dim] of a boundary face, taken from its cell's
+ * coordinates X (TwinSpaceCellCoordinates). */
+static inline void TwinSpaceFaceCoordinates(TwinSpace sp, const TwinFace *f, const double *X, double *Xf)
+{
+  for (PetscInt k = 0; k < sp->face.nverts; k++)
+    for (PetscInt d = 0; d < sp->dim; d++) Xf[k * sp->dim + d] = X[f->fvert[k] * sp->dim + d];
+}
 /* Kernel-ordered values ue[nedof] of local cell lc from a local vector array. */
 static inline void TwinSpaceCellValues(TwinSpace sp, PetscInt lc, const PetscScalar *ul, double *ue)
 {

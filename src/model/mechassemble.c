@@ -4,15 +4,6 @@
  * assembles the whole matrix in one call with the pattern fixed at set-up. */
 #include <twinfe/mechanics.h>
 
-/* Gather the kernel-ordered vertex coordinates of local cell lc. */
-static inline void GatherX(TwinMechanics m, PetscInt lc, double *X)
-{
-  const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
-  for (PetscInt k = 0; k < m->sp->nverts; k++)
-    for (PetscInt d = 0; d < m->dim; d++)
-      X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
-}
-
 /*@C
   TwinMechanicsCellDisplacement - Kernel-ordered displacement ue[nedof] of local cell c from a
   local vector array. Not collective.
@@ -23,9 +14,7 @@ PetscErrorCode TwinMechanicsCellDisplacement(TwinMechanics m, PetscInt c, const 
   PetscInt lc = c - m->mesh->cStart;
 
   PetscFunctionBegin;
-  for (PetscInt a = 0; a < m->sp->nen; a++)
-    for (PetscInt d = 0; d < m->dim; d++)
-      ue[a * m->dim + d] = PetscRealPart(ul[m->sp->cellDofs[lc * m->sp->nen + a] + d]);
+  TwinSpaceCellValues(m->sp, lc, ul, ue);
   PetscFunctionReturn(0);
 }
 
@@ -70,7 +59,7 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
           PetscBool            hasBody =
               (b[0] != 0 || b[1] != 0 || b[2] != 0 || m->bodyFn) ? PETSC_TRUE : PETSC_FALSE;
           PetscBool hot = (tl && tm->expansion != 0.0) ? PETSC_TRUE : PETSC_FALSE;
-          GatherX(m, lc, X);
+          TwinSpaceCellCoordinates(m->sp, lc, X);
           if (doMat || m->cellLifted[lc]) {
             if (TwkElasticityStiffness(&m->sp->elem, X, mat, Ke) <= 0) {
 #pragma omp critical
@@ -136,13 +125,11 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
     const TwinFaceLoad *fl = &m->faceLoads[i];
     PetscInt            lc = fl->f.cell - m->mesh->cStart;
     double X[TWK_MAX_VERTS * 3], Xf[TWK_MAX_VERTS * 3], inside[3] = {0, 0, 0}, fe[TWK_MAX_EDOF];
-    GatherX(m, lc, X);
+    TwinSpaceCellCoordinates(m->sp, lc, X);
     for (PetscInt k = 0; k < m->sp->nverts; k++)
       for (PetscInt d = 0; d < m->dim; d++)
         inside[d] += X[k * m->dim + d] / m->sp->nverts;
-    for (PetscInt k = 0; k < m->sp->face.nverts; k++)
-      for (PetscInt d = 0; d < m->dim; d++)
-        Xf[k * m->dim + d] = X[fl->f.fvert[k] * m->dim + d];
+    TwinSpaceFaceCoordinates(m->sp, &fl->f, X, Xf);
     for (PetscInt k = 0; k < m->sp->face.nnodes * m->dim; k++)
       fe[k] = 0;
     TwkSurfaceLoad(&m->sp->face, (int)m->dim, Xf, inside, fl->traction, fl->pressure,
@@ -283,7 +270,7 @@ PetscErrorCode TwinMechanicsErrorL2(TwinMechanics m, TwinPointFunction exact, vo
   PetscCall(VecGetArrayRead(m->ulocal, &ul));
   for (PetscInt lc = 0; lc < m->mesh->cEnd - m->mesh->cStart; lc++) {
     double X[TWK_MAX_VERTS * 3], ue[TWK_MAX_EDOF];
-    GatherX(m, lc, X);
+    TwinSpaceCellCoordinates(m->sp, lc, X);
     PetscCall(TwinMechanicsCellDisplacement(m, lc + m->mesh->cStart, ul, ue));
     for (PetscInt q = 0; q < e.nqp; q++) {
       double x[3], N[TWK_MAX_NODES], dNdx[TWK_MAX_NODES * 3], det, uex[3];

@@ -27,11 +27,8 @@ static double VonMises6(const double *s)
 
 static void GatherCell(TwinMechanics m, PetscInt lc, const PetscScalar *ul, double *X, double *ue)
 {
-  const PetscInt *cv = &m->sp->cellVerts[lc * m->sp->nverts];
-  for (PetscInt k = 0; k < m->sp->nverts; k++)
-    for (PetscInt d = 0; d < m->dim; d++) X[k * m->dim + d] = PetscRealPart(m->sp->coords[cv[k] + d]);
-  for (PetscInt a = 0; a < m->sp->nen; a++)
-    for (PetscInt d = 0; d < m->dim; d++) ue[a * m->dim + d] = PetscRealPart(ul[m->sp->cellDofs[lc * m->sp->nen + a] + d]);
+  TwinSpaceCellCoordinates(m->sp, lc, X);
+  TwinSpaceCellValues(m->sp, lc, ul, ue);
 }
 
 /*@C

@@ -73,9 +73,7 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
     PetscInt lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
     if (bc->type != TWIN_TBC_CONVECTION) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
-    for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++)
-        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwinSpaceFaceCoordinates(sp, &tf->f, X, Xf);
     TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf,
                              ff);
     for (PetscInt a = 0; a < nfn; a++)
@@ -164,9 +162,7 @@ static PetscErrorCode AddLifting(TwinThermal th, PetscReal t, PetscReal aM, Pets
     }
     if (!any) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
-    for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++)
-        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwinSpaceFaceCoordinates(sp, &tf->f, X, Xf);
     TwkThermalFaceConvection(&sp->face, (int)sp->dim, Xf, TwinFunctionEval(&bc->h, t), 0.0, 1.0, Kf,
                              ff);
     for (PetscInt a = 0; a < nfn; a++) {
@@ -233,9 +229,7 @@ static PetscErrorCode BuildLoadCache(TwinThermal th)
         PetscInt             lc = tf->f.cell - th->mesh->cStart;
         if (tf->bc != i) continue;
         TwinSpaceCellCoordinates(sp, lc, X);
-        for (PetscInt k = 0; k < sp->face.nverts; k++)
-          for (PetscInt dd = 0; dd < sp->dim; dd++)
-            Xf[k * sp->dim + dd] = X[tf->f.fvert[k] * sp->dim + dd];
+        TwinSpaceFaceCoordinates(sp, &tf->f, X, Xf);
         TwkThermalFaceFlux(&sp->face, (int)sp->dim, Xf, 1.0, 1.0, ff);
         for (PetscInt b = 0; b < sp->face.nnodes; b++)
           d[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]] += ff[b];
@@ -381,9 +375,7 @@ static PetscErrorCode Radiation(TwinThermal th, PetscReal t, PetscReal w, Vec Tl
     PetscInt lc = tf->f.cell - th->mesh->cStart, nfn = sp->face.nnodes;
     if (bc->type != TWIN_TBC_RADIATION) continue;
     TwinSpaceCellCoordinates(sp, lc, X);
-    for (PetscInt k = 0; k < sp->face.nverts; k++)
-      for (PetscInt d = 0; d < sp->dim; d++)
-        Xf[k * sp->dim + d] = X[tf->f.fvert[k] * sp->dim + d];
+    TwinSpaceFaceCoordinates(sp, &tf->f, X, Xf);
     for (PetscInt b = 0; b < nfn; b++)
       te[b] = PetscRealPart(tl[sp->cellDofs[lc * sp->nen + tf->f.fnode[b]]]) + th->offset;
     TwkThermalFaceRadiation(&sp->face, (int)sp->dim, Xf, bc->emissivity,
