@@ -51,5 +51,9 @@ PETSC_EXTERN PetscErrorCode TwinMeshHasBoundary(TwinMesh mesh, const char name[]
  * at deckpath:line:col naming `what`. Collective. */
 PETSC_EXTERN PetscErrorCode TwinMeshMarkRegion(TwinMesh mesh, const char region[], PetscInt value, const char deckpath[], int line, int col, const char what[], PetscInt mark[]);
 PETSC_EXTERN PetscErrorCode TwinMeshDestroy(TwinMesh *mesh);
+/* Sum per-point data acc[(p - pStart) * ncomp + c] over the ranks that share a point, and give
+ * every copy the sum (point SF reduce then broadcast): the vertex averages of stress and flux
+ * recovery. Collective. */
+PETSC_EXTERN PetscErrorCode TwinMeshSumShared(TwinMesh mesh, PetscInt ncomp, PetscReal acc[]);
 
 #endif

@@ -42,3 +42,24 @@ PetscErrorCode TwinMeshMarkRegion(TwinMesh mesh, const char region[], PetscInt v
   }
   PetscFunctionReturn(0);
 }
+
+/*@C
+  TwinMeshSumShared - Sum per-point data over the ranks sharing each point and copy the sum back
+  to every copy, through the DM's point SF. Collective.
+@*/
+PetscErrorCode TwinMeshSumShared(TwinMesh mesh, PetscInt ncomp, PetscReal acc[])
+{
+  PetscSF      sf;
+  MPI_Datatype unit;
+
+  PetscFunctionBegin;
+  PetscCall(DMGetPointSF(mesh->dm, &sf));
+  PetscCallMPI(MPI_Type_contiguous((PetscMPIInt)ncomp, MPIU_REAL, &unit));
+  PetscCallMPI(MPI_Type_commit(&unit));
+  PetscCall(PetscSFReduceBegin(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFReduceEnd(sf, unit, acc, acc, MPI_SUM));
+  PetscCall(PetscSFBcastBegin(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(sf, unit, acc, acc, MPI_REPLACE));
+  PetscCallMPI(MPI_Type_free(&unit));
+  PetscFunctionReturn(0);
+}

@@ -44,8 +44,6 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
   const PetscScalar *ul, *tl = NULL;
   double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
   PetscReal         *acc; /* per chart point: 6 stresses + count */
-  PetscSF            sf;
-  MPI_Datatype       unit;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
@@ -73,14 +71,7 @@ PetscErrorCode TwinMechanicsRecoverStress(TwinMechanics m)
   }
   PetscCall(VecRestoreArrayRead(m->ulocal, &ul));
   if (m->thermal) PetscCall(VecRestoreArrayRead(m->thermal->Tlocal, &tl));
-  PetscCall(DMGetPointSF(mesh->dm, &sf));
-  PetscCallMPI(MPI_Type_contiguous(7, MPIU_REAL, &unit));
-  PetscCallMPI(MPI_Type_commit(&unit));
-  PetscCall(PetscSFReduceBegin(sf, unit, acc, acc, MPI_SUM));
-  PetscCall(PetscSFReduceEnd(sf, unit, acc, acc, MPI_SUM));
-  PetscCall(PetscSFBcastBegin(sf, unit, acc, acc, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(sf, unit, acc, acc, MPI_REPLACE));
-  PetscCallMPI(MPI_Type_free(&unit));
+  PetscCall(TwinMeshSumShared(mesh, 7, acc));
   for (PetscInt v = 0; v < nv; v++) {
     PetscReal *a = &acc[(v + mesh->vStart - mesh->pStart) * 7];
     for (PetscInt j = 0; j < 6; j++) m->vertexStress[v * 6 + j] = a[6] > 0 ? a[j] / a[6] : 0.0;

@@ -758,8 +758,6 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
   const PetscScalar *tl;
   double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
   PetscReal         *acc;
-  PetscSF            sf;
-  MPI_Datatype       unit;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.StressRecovery, 0, 0, 0, 0));
@@ -788,14 +786,7 @@ PetscErrorCode TwinThermalRecoverFlux(TwinThermal th)
     }
   }
   PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
-  PetscCall(DMGetPointSF(mesh->dm, &sf));
-  PetscCallMPI(MPI_Type_contiguous(4, MPIU_REAL, &unit));
-  PetscCallMPI(MPI_Type_commit(&unit));
-  PetscCall(PetscSFReduceBegin(sf, unit, acc, acc, MPI_SUM));
-  PetscCall(PetscSFReduceEnd(sf, unit, acc, acc, MPI_SUM));
-  PetscCall(PetscSFBcastBegin(sf, unit, acc, acc, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(sf, unit, acc, acc, MPI_REPLACE));
-  PetscCallMPI(MPI_Type_free(&unit));
+  PetscCall(TwinMeshSumShared(mesh, 4, acc));
   for (PetscInt v = 0; v < nv; v++) {
     PetscReal *a = &acc[4 * (v + mesh->vStart - mesh->pStart)];
     for (PetscInt d = 0; d < 3; d++)
