@@ -255,48 +255,49 @@ static PetscErrorCode OwnedVertexField(TwinOutput out, PetscSection sec, Vec loc
   PetscFunctionReturn(0);
 }
 
+/* One field of the state under group g: per owned vertex (vertex) or per local cell. */
+static PetscErrorCode WriteField(TwinOutput out, const char *g, const char *field, PetscBool vertex,
+                                 PetscInt ncomp, const PetscReal *data)
+{
+  TwinMesh mesh = out->mesh;
+  char     name[TWIN_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/%s", g, field));
+  if (vertex)
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
+                           mesh->nvglobal, ncomp, data));
+  else
+    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, mesh->cEnd - mesh->cStart,
+                           mesh->cnatural, mesh->ncglobal, ncomp, data));
+  PetscFunctionReturn(0);
+}
+
 /* All fields of the current state under group `g` ("/fields" or "/steps/NNNN"). */
 static PetscErrorCode WriteState(TwinOutput out, const char *g, TwinMechanics m, TwinThermal th)
 {
   TwinMesh   mesh = out->mesh;
   PetscInt   nv = mesh->vEnd - mesh->vStart, ncell = mesh->cEnd - mesh->cStart;
   PetscReal *buf;
-  char       name[TWIN_PATH_LEN];
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(6 * PetscMax(nv, ncell) + 1, &buf));
   if (m) {
     PetscCall(OwnedVertexField(out, m->sp->section, m->ulocal, m->dim, 3, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/displacement", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
-                           mesh->nvglobal, 3, buf));
+    PetscCall(WriteField(out, g, "displacement", PETSC_TRUE, 3, buf));
     PetscCall(OwnedVertexValues(out, m->vertexStress, 6, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/stress", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
-                           mesh->nvglobal, 6, buf));
+    PetscCall(WriteField(out, g, "stress", PETSC_TRUE, 6, buf));
     PetscCall(OwnedVertexValues(out, m->vertexVonMises, 1, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/von_mises", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
-                           mesh->nvglobal, 1, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_stress", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
-                           mesh->ncglobal, 6, m->cellStress));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_von_mises", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
-                           mesh->ncglobal, 1, m->cellVonMises));
+    PetscCall(WriteField(out, g, "von_mises", PETSC_TRUE, 1, buf));
+    PetscCall(WriteField(out, g, "cell_stress", PETSC_FALSE, 6, m->cellStress));
+    PetscCall(WriteField(out, g, "cell_von_mises", PETSC_FALSE, 1, m->cellVonMises));
   }
   if (th) {
     PetscCall(OwnedVertexField(out, th->sp->section, th->Tlocal, 1, 1, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/temperature", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
-                           mesh->nvglobal, 1, buf));
+    PetscCall(WriteField(out, g, "temperature", PETSC_TRUE, 1, buf));
     PetscCall(OwnedVertexValues(out, th->vertexFlux, 3, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/heat_flux", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, out->nown, out->vnat,
-                           mesh->nvglobal, 3, buf));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_heat_flux", g));
-    PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
-                           mesh->ncglobal, 3, th->cellFlux));
+    PetscCall(WriteField(out, g, "heat_flux", PETSC_TRUE, 3, buf));
+    PetscCall(WriteField(out, g, "cell_heat_flux", PETSC_FALSE, 3, th->cellFlux));
     { /* thermal strain alpha (T - Tref), isotropic: one value per cell at its centroid */
       const PetscScalar *tl;
       double             vref[TWK_MAX_VERTS * 3], cen[3] = {0, 0, 0};
@@ -315,9 +316,7 @@ static PetscErrorCode WriteState(TwinOutput out, const char *g, TwinMechanics m,
         buf[lc] = mat->expansion * (T - mat->reference_temperature);
       }
       PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
-      PetscCall(PetscSNPrintf(name, sizeof(name), "%s/cell_thermal_strain", g));
-      PetscCall(WriteNatural(out->comm, out->nmap, out->file, name, ncell, mesh->cnatural,
-                             mesh->ncglobal, 1, buf));
+      PetscCall(WriteField(out, g, "cell_thermal_strain", PETSC_FALSE, 1, buf));
     }
   }
   PetscCall(PetscFree(buf));
