@@ -160,16 +160,5 @@ static PetscErrorCode Run(PetscBool *allpass)
 
 int main(int argc, char **argv)
 {
-  PetscBool      allpass = PETSC_FALSE;
-  PetscErrorCode ierr;
-
-  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
-  if (ierr) return 2;
-  ierr = Run(&allpass);
-  if (ierr) {
-    PetscFinalize();
-    return 2;
-  }
-  PetscCall(PetscFinalize());
-  return allpass ? 0 : 1;
+  return TwinValidationMain(argc, argv, Run);
 }

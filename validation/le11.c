@@ -114,17 +114,5 @@ static PetscErrorCode Run(PetscBool *allpass)
 
 int main(int argc, char **argv)
 {
-  PetscBool      allpass = PETSC_FALSE;
-  PetscErrorCode ierr;
-
-  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
-  if (ierr) return 2;
-  PetscCall(TwinInitializePackage());
-  ierr = Run(&allpass);
-  if (ierr) {
-    PetscFinalize();
-    return 2;
-  }
-  PetscCall(PetscFinalize());
-  return allpass ? 0 : 1;
+  return TwinValidationMain(argc, argv, Run);
 }

@@ -285,20 +285,5 @@ static PetscErrorCode RunStudy(PetscBool *allpass)
 
 int main(int argc, char **argv)
 {
-  PetscBool      allpass = PETSC_FALSE, has;
-  PetscErrorCode ierr;
-
-  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
-  if (ierr) return 2;
-  PetscCall(TwinInitializePackage());
-  /* the discretization error must dominate: solve far below it unless told otherwise */
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-mechanics_ksp_rtol", &has));
-  if (!has) PetscCall(PetscOptionsSetValue(NULL, "-mechanics_ksp_rtol", "1e-12"));
-  ierr = RunStudy(&allpass);
-  if (ierr) {
-    PetscFinalize();
-    return 2;
-  }
-  PetscCall(PetscFinalize());
-  return allpass ? 0 : 1;
+  return TwinValidationMain(argc, argv, RunStudy);
 }

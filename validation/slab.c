@@ -185,20 +185,5 @@ static PetscErrorCode RunStudy(PetscBool *allpass)
 
 int main(int argc, char **argv)
 {
-  PetscBool      allpass = PETSC_FALSE, has;
-  PetscErrorCode ierr;
-
-  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
-  if (ierr) return 2;
-  PetscCall(TwinInitializePackage());
-  /* the time error must dominate: solve far below it unless told otherwise */
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-thermal_ksp_rtol", &has));
-  if (!has) PetscCall(PetscOptionsSetValue(NULL, "-thermal_ksp_rtol", "1e-12"));
-  ierr = RunStudy(&allpass);
-  if (ierr) {
-    PetscFinalize();
-    return 2;
-  }
-  PetscCall(PetscFinalize());
-  return allpass ? 0 : 1;
+  return TwinValidationMain(argc, argv, RunStudy);
 }

@@ -3,7 +3,7 @@
  * a "-+-" rule under the header row (row 0). Header-only: every program is built on its own. */
 #ifndef TWINFE_VALIDATION_VTABLE_H
 #define TWINFE_VALIDATION_VTABLE_H
-#include <petscsys.h>
+#include <twinfe/sys.h>
 #include <string.h>
 
 /* cells: nrows x ncol x 64 characters (an array of `struct { char cell[NCOL][64]; }`). */
@@ -41,4 +41,23 @@ static inline PetscErrorCode TwinValidationPrintTable(int ncol, const char *cell
   PetscFunctionReturn(0);
 }
 #define PrintTable(rows, nrows) TwinValidationPrintTable(NCOL, &(rows)[0].cell[0][0], (nrows))
+
+/* main() of a validation program: run(&allpass) between PetscInitialize and PetscFinalize; exit
+ * status 0 when every check passed, 1 when one failed, 2 on an error. */
+static inline int TwinValidationMain(int argc, char **argv, PetscErrorCode (*run)(PetscBool *))
+{
+  PetscBool      allpass = PETSC_FALSE;
+  PetscErrorCode ierr;
+
+  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
+  if (ierr) return 2;
+  ierr = TwinInitializePackage();
+  if (!ierr) ierr = run(&allpass);
+  if (ierr) {
+    PetscFinalize();
+    return 2;
+  }
+  if (PetscFinalize()) return 2;
+  return allpass ? 0 : 1;
+}
 #endif
