@@ -224,10 +224,11 @@ static PetscErrorCode CaptureAll(Twin *tw, PetscReal *F)
   PetscFunctionReturn(0);
 }
 
-/* The analysis of one snapshot (or of several merged, ES-MDA). HX is replaced by the
- * linearised analysis HX; am[s]: its mean for the sensors used (NaN elsewhere). */
-static PetscErrorCode Analyse(Twin *tw, const TwinSnapshot *snap, PetscReal *HX, PetscInt cycle,
-                              TwinFilterKind kind, PetscReal alpha, PetscReal *am,
+/* The analysis of one snapshot (or of several merged, ES-MDA) from the forecast's predicted
+ * observations HX (not changed); am[s]: the mean of the linearised analysis HX for the sensors
+ * used (NaN elsewhere). */
+static PetscErrorCode Analyse(Twin *tw, const TwinSnapshot *snap, const PetscReal *HX,
+                              PetscInt cycle, TwinFilterKind kind, PetscReal alpha, PetscReal *am,
                               TwinFilterStats *st, PetscInt *nused)
 {
   PetscInt          Na = 0, no = 0, *alive, *oidx;
@@ -253,20 +254,19 @@ static PetscErrorCode Analyse(Twin *tw, const TwinSnapshot *snap, PetscReal *HX,
   }
   *nused = no;
   if (no && tw->off) { /* free run: the forecast's innovation and spread, no analysis */
-    PetscReal inn = 0, spr = 0;
+    PetscReal inn = 0, spr = 0, *c;
+    PetscCall(PetscMalloc1(Na, &c));
     for (PetscInt i = 0; i < no; i++) {
-      PetscInt   j = oidx[i], s = snap->sensor[j];
-      double     mean, std, col;
-      PetscReal *c;
-      PetscCall(PetscMalloc1(Na, &c));
+      PetscInt j = oidx[i], s = snap->sensor[j];
+      double   mean, std, col;
       for (PetscInt a = 0; a < Na; a++)
         c[a] = HX[alive[a] * tw->ns + s];
       TwinStatsMeanStd(Na, c, 1, &mean, &std);
-      PetscCall(PetscFree(c));
       col = (snap->value[j] - mean) / snap->sigma[j];
       inn += col * col;
       spr += std * std / (snap->sigma[j] * snap->sigma[j]);
     }
+    PetscCall(PetscFree(c));
     st->innovation_rms = PetscSqrtReal(inn / no);
     st->spread_rms     = PetscSqrtReal(spr / no);
     st->analysis_rms   = NAN;
@@ -501,8 +501,7 @@ static PetscErrorCode WriteHistory(Twin *tw, TwinOutput out)
 
 static PetscErrorCode WriteAttributes(Twin *tw, TwinOutput out)
 {
-  static const char *fnames[] = {"etkf", "letkf", "enkf", "esmda"};
-  PetscInt           nok      = 0;
+  PetscInt nok = 0;
 
   PetscFunctionBegin;
   for (PetscInt m = 0; m < tw->M; m++)
@@ -517,7 +516,6 @@ static PetscErrorCode WriteAttributes(Twin *tw, TwinOutput out)
   PetscCall(TwinOutputWriteAttribute(out, "assimilation_off", (double)tw->off));
   PetscCall(TwinOutputSetPhysics(out, tw->off ? "twin free run (no analysis)"
                                               : (tw->transient ? "twin" : "twin calibration")));
-  (void)fnames;
   PetscFunctionReturn(0);
 }
 
@@ -566,7 +564,7 @@ static PetscErrorCode WritePredictionTables(Twin *tw, TwinOutput o, PetscInt nt,
 /* forecast.h5: the latest analysis (one step) or the prediction (several), with the history so
  * far; written under a temporary name and renamed (group 0). */
 static PetscErrorCode WriteForecastFile(Twin *tw, PetscInt nt, const PetscReal *times,
-                                        const PetscReal *F, const PetscReal *pHX, PetscInt M)
+                                        const PetscReal *F, const PetscReal *pHX)
 {
   TwinOutput fo;
   size_t     fstride = (size_t)tw->M * tw->nown * tw->L.nfield;
@@ -811,17 +809,11 @@ static PetscErrorCode Cycle(Twin *tw, Pending *p, PetscReal *HX, PetscReal *F)
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(tw->ns, &am));
   PetscCall(ForecastAll(tw, p->time, HX, NULL, base));
-  {
-    PetscReal *HXf;
-    PetscCall(PetscMalloc1(tw->M * tw->ns, &HXf));
-    PetscCall(PetscArraycpy(HXf, HX, tw->M * tw->ns));
-    PetscCall(Analyse(tw, &p->snap, HX, c, tw->deck->assimilation.filter, 1.0, am, &st, &nused));
-    PetscCall(RecordCycle(tw, p->time, base, &p->snap, HXf, am, &st));
-    PetscCall(PetscFree(HXf));
-  }
+  PetscCall(Analyse(tw, &p->snap, HX, c, tw->deck->assimilation.filter, 1.0, am, &st, &nused));
+  PetscCall(RecordCycle(tw, p->time, base, &p->snap, HX, am, &st));
   PetscCall(CaptureAll(tw, F));
   PetscCall(WriteStep(tw, p->time, F, 1.0, PETSC_FALSE));
-  PetscCall(WriteForecastFile(tw, 1, &p->time, F, NULL, tw->M));
+  PetscCall(WriteForecastFile(tw, 1, &p->time, F, NULL));
   for (PetscInt e = 0; e < tw->nest && e < TWIN_MAX_PARAMS; e++) {
     PetscInt j = tw->est[e];
     nalive     = 0;
@@ -878,7 +870,7 @@ static PetscErrorCode Predict(Twin *tw)
         ForecastAll(tw, times[i], &pHX[i * tw->M * tw->ns], &F[i * fstride], "in the prediction"));
     PetscCall(WriteStep(tw, times[i], &F[i * fstride], 2.0, i == nt - 1));
   }
-  PetscCall(WriteForecastFile(tw, nt, times, F, pHX, tw->M));
+  PetscCall(WriteForecastFile(tw, nt, times, F, pHX));
   if (tw->g == 0) PetscCall(WritePredictionTables(tw, tw->out, nt, times, pHX));
   {
     char line[256];
@@ -912,16 +904,15 @@ static PetscErrorCode Calibrate(Twin *tw, Pending *pend, PetscInt np, PetscReal 
     }
   for (PetscInt it = 0; it < Na; it++) {
     TwinFilterStats st;
-    PetscReal      *am, *HXf;
+    PetscReal      *am;
     PetscInt        nused;
     char            label[64];
-    PetscCall(PetscMalloc2(tw->ns, &am, tw->M * tw->ns, &HXf));
+    PetscCall(PetscMalloc1(tw->ns, &am));
     snprintf(label, sizeof(label), "in ES-MDA iteration %d", (int)(it + 1));
     PetscCall(ForecastAll(tw, 0.0, HX, NULL, label));
-    PetscCall(PetscArraycpy(HXf, HX, tw->M * tw->ns));
     PetscCall(Analyse(tw, &all, HX, it, TWIN_FILTER_ESMDA, (PetscReal)Na, am, &st, &nused));
     PetscCall(RecordCycle(tw, (PetscReal)(it + 1), np == 1 ? pend[0].file : "all snapshots", &all,
-                          HXf, am, &st));
+                          HX, am, &st));
     {
       char line[256];
       snprintf(
@@ -930,13 +921,13 @@ static PetscErrorCode Calibrate(Twin *tw, Pending *pend, PetscInt np, PetscReal 
           (int)(it + 1), (int)Na, (int)nused, (double)st.innovation_rms, (double)st.spread_rms);
       PetscCall(PetscPrintf(tw->world, "%s", line));
     }
-    PetscCall(PetscFree2(am, HXf));
+    PetscCall(PetscFree(am));
   }
   PetscCall(ForecastAll(tw, 0.0, HX, F, "in the posterior run"));
   PetscCall(WriteStep(tw, 0.0, F, 1.0, PETSC_TRUE));
   {
     PetscReal zero = 0.0;
-    PetscCall(WriteForecastFile(tw, 1, &zero, F, HX, tw->M));
+    PetscCall(WriteForecastFile(tw, 1, &zero, F, HX));
   }
   PetscCall(PetscFree3(all.sensor, all.value, all.sigma));
   PetscFunctionReturn(0);
@@ -1038,7 +1029,7 @@ static PetscErrorCode CkState(Twin *tw, PetscViewer v, PetscInt *nseen, char ***
                               PetscInt *cseen, PetscBool load)
 {
   PetscInt   ns = tw->ns, M = tw->M, k = tw->k, nc = tw->ncyc, ints[6];
-  PetscReal *st, tr[1];
+  PetscReal *st;
   Vec        w;
 
   PetscFunctionBegin;
@@ -1081,7 +1072,6 @@ static PetscErrorCode CkState(Twin *tw, PetscViewer v, PetscInt *nseen, char ***
       PetscCall(PetscRealloc(sizeof(PetscReal) * tw->phasecap, &tw->phase));
     }
   }
-  (void)tr;
   /* parameters and status of every member */
   PetscCall(PetscMalloc1(M + 1, &st));
   for (PetscInt m = 0; m < M; m++)
