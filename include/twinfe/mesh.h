@@ -30,11 +30,15 @@ struct _TwinMesh {
 };
 
 /* Build the mesh the deck describes (box generator or Gmsh file), distribute it over comm
- * and record natural numbers. Collective. A box gets boundaries xmin..zmax; a Gmsh file
- * gets one label per physical group (boundaries: dimension dim-1, regions: dimension dim). */
+ * and record natural numbers. Collective. A box on more than one rank is generated in
+ * parallel, one brick per rank (unless -twin_box_parallel 0 or -twin_partition petsc). A box
+ * gets boundaries xmin..zmax; a Gmsh file gets one label per physical group (boundaries:
+ * dimension dim-1, regions: dimension dim). */
 PETSC_EXTERN PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh);
 /* Same with a given partition: cellRank[c] is the rank of natural cell c (read on rank 0 only;
- * NULL: the partitioner decides). Reproduces a distribution exactly (restarts, ensemble groups). */
+ * NULL: the partitioner decides). Reproduces a distribution exactly (restarts, ensemble groups):
+ * the bricks of a parallel box are generated in parallel again, any other partition is handed
+ * to DMPlexDistribute. */
 PETSC_EXTERN PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const PetscInt cellRank[], TwinMesh *mesh);
 /* The partition of a distributed mesh: on rank 0, *cellRank[c] = rank of natural cell c
  * (ncglobal entries; the caller frees it); NULL elsewhere. Collective. */
@@ -43,6 +47,18 @@ PETSC_EXTERN PetscErrorCode TwinMeshGetPartition(TwinMesh mesh, PetscInt **cellR
 PETSC_EXTERN PetscErrorCode TwinMeshCreateBox(MPI_Comm comm, PetscInt dim, TwinCellKind cell,
                                               const PetscInt cells[], const PetscReal lower[],
                                               const PetscReal upper[], DM *dm);
+/* The parallel box generator (TwinMeshCreate's default for a box on more than one rank): the
+ * process grid of bricks for `size` ranks (found = PETSC_FALSE when there is none with a cell on
+ * every rank), the rank of a natural cell in it, and the distributed mesh with the natural number
+ * of every local point (-1 for edges and faces). Exposed for tests. */
+PETSC_EXTERN PetscErrorCode TwinMeshBoxProcessGrid(PetscMPIInt size, PetscInt dim, const PetscInt cells[],
+                                                   PetscInt procs[], PetscBool *found);
+PETSC_EXTERN PetscErrorCode TwinMeshBoxCellRank(PetscInt dim, TwinCellKind cell, const PetscInt cells[],
+                                                const PetscInt procs[], PetscInt c, PetscMPIInt *rank);
+PETSC_EXTERN PetscErrorCode TwinMeshCreateBoxParallel(MPI_Comm comm, PetscInt dim, TwinCellKind cell,
+                                                      const PetscInt cells[], const PetscReal lower[],
+                                                      const PetscReal upper[], const PetscInt procs[],
+                                                      DM *dm, PetscInt **natural);
 PETSC_EXTERN PetscErrorCode TwinMeshCreateGmsh(MPI_Comm comm, const char file[], PetscReal scale,
                                                DM *dm);
 /* Is `name` a boundary label of the mesh? */

@@ -4,7 +4,12 @@
  * Before distribution every serial point carries its number within its stratum; the
  * migration SF of DMPlexDistribute carries it to the local points, so every rank knows the
  * input number of each of its vertices and cells. Outputs are written by these numbers and do
- * not depend on the number of ranks or on the partitioner. */
+ * not depend on the number of ranks or on the partitioner.
+ *
+ * A box on more than one rank is not made serially: every rank generates its own brick
+ * (TwinMeshCreateBoxParallel in meshbox.c), which knows the natural numbers of its points from
+ * their grid indices; nothing is distributed (see UseParallelBox for when the serial path is
+ * kept). */
 #include <twinfe/mesh.h>
 #include <stdlib.h>
 
@@ -170,6 +175,68 @@ static PetscErrorCode SFCPartition(DM dm, PetscMPIInt size, PetscInt **cellRank)
   PetscFunctionReturn(0);
 }
 
+/* -twin_partition sfc (default: deterministic, see SFCPartition) | petsc (PetscPartitioner,
+   PT-Scotch by default, with its -petscpartitioner_* options); read on more than one rank. */
+static PetscErrorCode GetPartitionMethod(MPI_Comm comm, char method[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(method, "sfc", len));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-twin_partition", method, len, NULL));
+  PetscCheck(!strcmp(method, "sfc") || !strcmp(method, "petsc"), comm, PETSC_ERR_USER, "-twin_partition must be sfc or petsc, not '%s'", method);
+  PetscFunctionReturn(0);
+}
+
+/* Whether the deck's box is generated in parallel (TwinMeshCreateBoxParallel, process grid
+ * procs): yes on more than one rank, except
+ *  - -twin_box_parallel 0 (the serial path, for comparison and bisecting),
+ *  - -twin_partition petsc (the PetscPartitioner needs the serial mesh),
+ *  - no process grid gives every rank a cell (e.g. 7 ranks for 6 x 4 x 3 cells),
+ *  - a given partition (cellRank, on rank 0) that is not the bricks' (a checkpoint of a run
+ *    made with -twin_box_parallel 0 or on the serial path); a checkpoint of a parallel run
+ *    holds exactly the bricks, so its restart makes the same mesh the same way and resumes bit
+ *    for bit.
+ * Otherwise the box is made on rank 0 and distributed like a Gmsh mesh. Collective. */
+static PetscErrorCode UseParallelBox(MPI_Comm comm, TwinDeck deck, const char method[], const PetscInt cellRank[], PetscInt procs[], PetscBool *use)
+{
+  const TwinDeckMesh *mesh = &deck->mesh;
+  PetscMPIInt         size, rank;
+  PetscBool           opt = PETSC_TRUE, found;
+  PetscInt            given = cellRank ? 1 : 0;
+
+  PetscFunctionBegin;
+  *use = PETSC_FALSE;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!mesh->is_box || size == 1) PetscFunctionReturn(0);
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_box_parallel", &opt, NULL));
+  if (!opt || !strcmp(method, "petsc")) PetscFunctionReturn(0);
+  PetscCall(TwinMeshBoxProcessGrid(size, mesh->dim, mesh->cells, procs, &found));
+  if (!found) {
+    PetscCall(PetscInfo(NULL, "box: no process grid of %d ranks with a cell on each; made on rank 0 and distributed\n", size));
+    PetscFunctionReturn(0);
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &given, 1, MPIU_INT, MPI_MAX, comm));
+  if (given) {
+    PetscInt same = cellRank ? 1 : 0;
+    if (rank == 0 && cellRank) {
+      PetscInt ncell = (mesh->cell == TWIN_CELL_TRI ? 2 : mesh->cell == TWIN_CELL_TET ? 6 : 1) * mesh->cells[0] * mesh->cells[1] * (mesh->dim == 3 ? mesh->cells[2] : 1);
+      for (PetscInt c = 0; c < ncell && same; c++) {
+        PetscMPIInt r;
+        PetscCall(TwinMeshBoxCellRank(mesh->dim, mesh->cell, mesh->cells, procs, c, &r));
+        if (cellRank[c] != r) same = 0;
+      }
+    }
+    PetscCallMPI(MPI_Bcast(&same, 1, MPIU_INT, 0, comm));
+    if (!same) {
+      PetscCall(PetscInfo(NULL, "box: the given partition is not the process grid's bricks; made on rank 0 and distributed\n"));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(PetscInfo(NULL, "box: generated in parallel on a %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " process grid\n", procs[0], procs[1], procs[2]));
+  *use = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 /*@C
   TwinMeshCreate - Build, distribute and number the mesh of a deck.
 
@@ -192,21 +259,34 @@ PetscErrorCode TwinMeshCreate(MPI_Comm comm, TwinDeck deck, TwinMesh *mesh)
 /*@C
   TwinMeshCreateWithPartition - TwinMeshCreate() with a prescribed partition (natural cell to
   rank, on rank 0), so that a distribution is reproduced exactly. Collective.
+
+  Options Database Keys:
++ -twin_partition <sfc,petsc> - how a mesh made on rank 0 is partitioned (default sfc)
+- -twin_box_parallel <bool>   - generate a box in parallel, one brick per rank (default true);
+                                0 makes it on rank 0 and distributes it, as a Gmsh mesh
 @*/
 PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const PetscInt cellRank[], TwinMesh *mesh)
 {
   TwinMesh     m;
   DM           dm, pdm = NULL;
   PetscSF      sfMig = NULL;
-  PetscInt    *serialNat = NULL, *localNat, pStart, pEnd, dim, cdim;
+  PetscInt    *serialNat = NULL, *localNat = NULL, pStart, pEnd, dim, cdim, procs[3];
   PetscMPIInt  size;
+  PetscBool    parallelBox = PETSC_FALSE;
+  char         method[16] = "sfc";
   DMPolytopeType ct;
 
   PetscFunctionBegin;
   PetscCall(TwinInitializePackage());
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (size > 1) PetscCall(GetPartitionMethod(comm, method, sizeof(method)));
+  PetscCall(UseParallelBox(comm, deck, method, cellRank, procs, &parallelBox));
   PetscCall(PetscNew(&m));
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.MeshCreate, 0, 0, 0, 0));
-  if (deck->mesh.is_box) {
+  if (parallelBox) {
+    PetscCall(TwinMeshCreateBoxParallel(comm, deck->mesh.dim, deck->mesh.cell, deck->mesh.cells, deck->mesh.lower, deck->mesh.upper, procs, &dm, &localNat));
+    PetscCall(PetscStrncpy(m->source, "box", sizeof(m->source)));
+  } else if (deck->mesh.is_box) {
     PetscCall(TwinMeshCreateBox(comm, deck->mesh.dim, deck->mesh.cell, deck->mesh.cells, deck->mesh.lower, deck->mesh.upper, &dm));
     PetscCall(PetscStrncpy(m->source, "box", sizeof(m->source)));
   } else {
@@ -228,24 +308,20 @@ PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const P
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, nc, 2, MPIU_INT, MPI_SUM, comm));
     m->ncglobal = nc[0];
     m->nvglobal = nc[1];
+    /* the bricks share their interface vertices: count the grid's */
+    if (parallelBox) m->nvglobal = (deck->mesh.cells[0] + 1) * (deck->mesh.cells[1] + 1) * (dim == 3 ? deck->mesh.cells[2] + 1 : 1);
     PetscCheck(m->ncglobal > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the mesh has no cells", m->source);
   }
 
-  PetscCall(SerialNaturalNumbers(dm, &serialNat));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (!parallelBox) PetscCall(SerialNaturalNumbers(dm, &serialNat));
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.MeshDistribute, 0, 0, 0, 0));
-  if (size > 1) {
+  if (size > 1 && !parallelBox) { /* a parallel box is distributed already: nothing to do */
     PetscPartitioner part;
     PetscCall(DMPlexGetPartitioner(dm, &part));
     PetscCall(PetscPartitionerSetFromOptions(part));
     PetscInt  given = cellRank ? 1 : 0;
     PetscInt *sfc   = NULL;
-    char      method[16] = "sfc";
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &given, 1, MPIU_INT, MPI_MAX, comm));
-    /* -twin_partition sfc (default: deterministic, see SFCPartition) | petsc (PetscPartitioner,
-       PT-Scotch by default, with its -petscpartitioner_* options) */
-    PetscCall(PetscOptionsGetString(NULL, NULL, "-twin_partition", method, sizeof(method), NULL));
-    PetscCheck(!strcmp(method, "sfc") || !strcmp(method, "petsc"), comm, PETSC_ERR_USER, "-twin_partition must be sfc or petsc, not '%s'", method);
     if (!given && !strcmp(method, "sfc")) {
       PetscInt cS, cE;
       PetscCall(DMPlexGetHeightStratum(dm, 0, &cS, &cE));
@@ -290,7 +366,7 @@ PetscErrorCode TwinMeshCreateWithPartition(MPI_Comm comm, TwinDeck deck, const P
     PetscCall(DMDestroy(&dm));
     dm = pdm;
   } else {
-    localNat = serialNat;
+    if (!parallelBox) localNat = serialNat;
     PetscCall(DMPlexGetChart(dm, &pStart, &pEnd));
   }
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)dm, "twin_"));
