@@ -103,6 +103,11 @@ static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const do
 PETSC_EXTERN PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A);
 PETSC_EXTERN PetscErrorCode TwinSpaceSetUpMatrix_Private(TwinSpace sp, Mat A, const PetscInt *nodeGlobal);
 PETSC_EXTERN PetscErrorCode TwinSpaceDestroyMatrix_Private(TwinSpace sp);
+/* Default preconditioner of a model's KSP: a sparse direct factorization up to
+ * -twin_direct_max_dofs global DOFs (default 20000; CHOLMOD on one rank, MUMPS on more), GAMG
+ * above. spd: Cholesky, else LU. Before KSPSetFromOptions. Collective. */
+#include <petscksp.h>
+PETSC_EXTERN PetscErrorCode TwinSolverSetDefaults(KSP ksp, Mat A, PetscBool spd, PetscBool *direct);
 /* Direct assembly into the space's AIJ matrix (no block array), for spaces not on PETSc's COO path:
  * TwinSpaceMatDirectBegin zeroes the matrix, threads add element matrices of cells of one colour
  * with TwinSpaceAddElementMatrixDirect (no two share a node, so no two write one row), and

@@ -464,7 +464,7 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
       PetscCall(KSPSetOptionsPrefix(th->ksp, "thermal_"));
       PetscCall(KSPSetType(th->ksp, KSPCG));
       PetscCall(KSPGetPC(th->ksp, &pc));
-      PetscCall(PCSetType(pc, PCGAMG));
+      PetscCall(TwinSolverSetDefaults(th->ksp, th->A, PETSC_TRUE, NULL));
       PetscCall(KSPSetTolerances(th->ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       PetscCall(KSPSetNormType(th->ksp, KSP_NORM_UNPRECONDITIONED));
       PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_TRUE));
@@ -491,7 +491,7 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
         PetscCall(SNESGetKSP(th->snes, &ksp));
         PetscCall(KSPSetType(ksp, KSPGMRES));
         PetscCall(KSPGetPC(ksp, &pc));
-        PetscCall(PCSetType(pc, PCGAMG));
+        PetscCall(TwinSolverSetDefaults(ksp, th->A, PETSC_FALSE, NULL));
         PetscCall(KSPSetTolerances(ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       }
       PetscCall(SNESSetFromOptions(th->snes));
