@@ -85,6 +85,7 @@ unit: $(UNIT_BIN)
 mpitest: bin/twinfe $(MPI_BIN)
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/run.sh
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/box_parallel.sh
+	MPIEXEC="$(MPIEXEC)" ./tests/mpi/layout.sh
 	./tests/ensemble/run.sh
 	./tests/restart/run.sh
 	./tests/twin/run.sh

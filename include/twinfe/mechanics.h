@@ -36,7 +36,7 @@ struct _TwinMechanics {
   PetscReal    *bodyForce;     /* per material, [nmat*3] */
   TwinFaceLoad *faceLoads;
   PetscInt      nfaceLoads;
-  PetscScalar  *cooValues;     /* assembled node blocks (layout of sp->cellBlocks) */
+  PetscScalar  *cooValues;     /* assembled node blocks (layout of sp->cellBlocks), only on PETSc's COO path */
   Mat           A;
   KSP           ksp;
   Vec           u, b;          /* global: solution and load, free DOFs only */

@@ -2,7 +2,7 @@
  * ncomp components each (dim for displacement, 1 for temperature), laid out by a PetscSection
  * on the space's own clone of the mesh DM, with Dirichlet DOFs as section constraints. The
  * space maps every cell and boundary face to the kernels' node order and owns the matrix
- * pattern: a unique node-block COO pattern set once, and a colouring of cell chunks for
+ * pattern: a unique node-block pattern set once (spacemat.c), and a colouring of cell chunks for
  * threaded assembly. Models (mechanics, thermal) each own a space and add their physics. */
 #ifndef TWINFE_SPACE_H
 #define TWINFE_SPACE_H
@@ -35,8 +35,20 @@ struct _TwinSpace {
   const PetscScalar *coords;        /* local vertex coordinates (borrowed array of the DM) */
   PetscInt           blockSize;     /* ncomp when every node is entirely free or entirely fixed */
   PetscInt           nlocal, nglobal; /* free DOFs */
-  PetscCount         ncoo;          /* COO entries: one ncomp x ncomp block per coupled node pair */
+  PetscCount         ncoo;          /* block array entries: one ncomp x ncomp block per coupled node pair */
   PetscInt          *cellBlocks;    /* [ncells*nen*nen]: block of node pair (a, b) of each cell */
+  /* matrix layout (spacemat.c): the block array goes into the AIJ matrix by TwinSpaceMatSetValues */
+  PetscBool          petscCOO;      /* -twin_matrix_petsc_coo (or a non-AIJ matrix type): PETSc's COO path */
+  PetscInt           nnodes, *adjStart, *adj; /* local node adjacency: block k couples node n to adj[k] */
+  PetscInt          *nodeGlobal;    /* [nnodes*ncomp]: global index of each node DOF, -1 constrained */
+  PetscInt          *blkPos;        /* [nblocks]: offset of the column node in its row of Ad (>= 0) or Ao (-1-offset); ghost rows: slot in the ghost block array */
+  PetscInt          *cellNodes;     /* [ncells*nen]: local node of each kernel node */
+  PetscInt          *nodeRow;       /* [nnodes]: local row of the first free DOF (owned), -2 owned elsewhere, -1 all fixed */
+  PetscInt          *nodeFree;      /* [nnodes]: number of free components */
+  PetscInt           nghostBlocks, *sendGhostIdx; /* ghost-row blocks, and where each sent entry sits among them */
+  PetscInt           rstart, nsend, nrecv, *sendIdx, *recvTarget; /* interface rows owned elsewhere */
+  PetscSF            sf;            /* sent entries (leaves) to the owners' received entries (roots) */
+  PetscScalar       *sendBuf, *recvBuf;
   PetscInt           chunk, ncolors, *colorStart, *colorCells; /* coloured chunks of cells */
   PetscBool          setup;
 };
@@ -85,6 +97,61 @@ static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const do
       for (PetscInt c = 0; c < nc; c++)
         for (PetscInt d = 0; d < nc; d++) w[c * nc + d] += Ke[(a * nc + c) * ne + b * nc + d];
     }
+}
+/* Set the values of A (INSERT) from a block array (what TwinSpaceAddElementMatrix fills); A is the
+ * space's matrix or a duplicate of it. Replaces MatSetValuesCOO. Collective. */
+PETSC_EXTERN PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A);
+PETSC_EXTERN PetscErrorCode TwinSpaceSetUpMatrix_Private(TwinSpace sp, Mat A, const PetscInt *nodeGlobal);
+PETSC_EXTERN PetscErrorCode TwinSpaceDestroyMatrix_Private(TwinSpace sp);
+/* Default preconditioner of a model's KSP: a sparse direct factorization up to
+ * -twin_direct_max_dofs global DOFs (default 20000; CHOLMOD on one rank, MUMPS on more), GAMG
+ * above. spd: Cholesky, else LU. Before KSPSetFromOptions. Collective. */
+#include <petscksp.h>
+PETSC_EXTERN PetscErrorCode TwinSolverSetDefaults(KSP ksp, Mat A, PetscBool spd, PetscBool *direct);
+/* Direct assembly into the space's AIJ matrix (no block array), for spaces not on PETSc's COO path:
+ * TwinSpaceMatDirectBegin zeroes the matrix, threads add element matrices of cells of one colour
+ * with TwinSpaceAddElementMatrixDirect (no two share a node, so no two write one row), and
+ * TwinSpaceMatDirectEnd sends the interface rows to their owners and assembles. */
+typedef struct {
+  PetscScalar    *aa, *ba, *gv; /* values of Ad, Ao, and of the ghost-row blocks */
+  const PetscInt *ai, *bi;      /* row starts of Ad, Ao */
+  Mat             Ad, Ao;
+} TwinMatDirect;
+PETSC_EXTERN PetscErrorCode TwinSpaceMatDirectBegin(TwinSpace sp, Mat A, TwinMatDirect *w);
+PETSC_EXTERN PetscErrorCode TwinSpaceMatDirectEnd(TwinSpace sp, Mat A, TwinMatDirect *w);
+#define TWIN_NOBLOCK PETSC_MIN_INT
+static inline void TwinSpaceAddElementMatrixDirect(TwinSpace sp, const TwinMatDirect *w, PetscInt lc, const double *Ke)
+{
+  const PetscInt  nen = sp->nen, nc = sp->ncomp, ne = sp->nedof;
+  const PetscInt *blk = &sp->cellBlocks[lc * nen * nen], *cn = &sp->cellNodes[lc * nen], *ng = sp->nodeGlobal;
+  for (PetscInt a = 0; a < nen; a++) {
+    PetscInt A = cn[a], r0 = sp->nodeRow[A];
+    if (r0 == -1) continue; /* every DOF of the row node is fixed */
+    for (PetscInt b = 0; b < nen; b++) {
+      PetscInt      k = blk[a * nen + b], p = sp->blkPos[k], B = sp->adj[k];
+      const double *ke = &Ke[a * nc * ne + b * nc];
+      if (p == TWIN_NOBLOCK) continue;
+      if (r0 < 0) { /* a row owned by another rank: the ghost block, sent at the end */
+        PetscScalar *g = &w->gv[(PetscCount)p * nc * nc];
+        for (PetscInt c = 0; c < nc; c++)
+          for (PetscInt d = 0; d < nc; d++) g[c * nc + d] += ke[c * ne + d];
+      } else if (sp->nodeFree[A] == nc && sp->nodeFree[B] == nc) { /* all free: a dense block */
+        for (PetscInt c = 0; c < nc; c++) {
+          PetscScalar *dst = p >= 0 ? &w->aa[w->ai[r0 + c] + p] : &w->ba[w->bi[r0 + c] - 1 - p];
+          for (PetscInt d = 0; d < nc; d++) dst[d] += ke[c * ne + d];
+        }
+      } else {
+        for (PetscInt c = 0, r = r0; c < nc; c++) {
+          PetscScalar *dst;
+          if (ng[A * nc + c] < 0) continue;
+          dst = p >= 0 ? &w->aa[w->ai[r] + p] : &w->ba[w->bi[r] - 1 - p];
+          r++;
+          for (PetscInt d = 0, j = 0; d < nc; d++)
+            if (ng[B * nc + d] >= 0) dst[j++] += ke[c * ne + d];
+        }
+      }
+    }
+  }
 }
 /* Reference coordinates xi of physical point x in the cell with vertex coordinates X (Newton on
  * the geometry map); returns whether x lies in the cell (with a small tolerance). */

@@ -20,7 +20,7 @@
 typedef struct {
   PetscClassId  classid;
   PetscLogEvent MeshCreate, MeshDistribute, DeckLoad, Setup, AssemblyMat, AssemblyRhs, Solve,
-    StressRecovery, OutputWrite, Forecast, ObsApply, Analysis, SnapshotRead;
+    StressRecovery, OutputWrite, Forecast, ObsApply, Analysis, SnapshotRead, MatPattern, MatSetValues;
 } TwinLogEvents;
 extern TwinLogEvents TWIN_EVENTS;
 

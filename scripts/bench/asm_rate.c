@@ -4,10 +4,10 @@
  * the best time (each call's time is the maximum over ranks) and the cells:
  *   asm_rate kind mech cells C ranks P best SECONDS first SECONDS flop F
  * mech: the TwinAssemblyMat event of TwinMechanicsAssemble() (element stiffness kernels, the
- *   scatter into the COO value array, MatSetValuesCOO); m->matAssembled is cleared before
+ *   scatter into the block array, TwinMatSetValues); m->matAssembled is cleared before
  *   every call (otherwise the stiffness is assembled once per model).
  * heat: the TwinAssemblyMat event of the thermal operator (conductivity and capacity kernels,
- *   COO scatter, convection faces) plus one MatSetValuesCOO of the system matrix, timed here.
+ *   block scatter, convection faces) plus one TwinSpaceMatSetValues of the system matrix, timed here.
  *   The operator is rebuilt by a steady solve with th->assembled cleared; the solve itself is
  *   made trivial (-thermal_ksp_type preonly -thermal_pc_type none
  *   -thermal_ksp_initial_guess_nonzero 0) and not timed. */
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
       PetscCall(EventTime(TWIN_EVENTS.AssemblyMat, &t1));
       PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
       PetscCall(PetscTime(&s0));
-      PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
+      PetscCall(TwinSpaceMatSetValues(th->sp, th->cooA, th->A));
       PetscCall(PetscTime(&s1));
       dt = (t1 - t0) + (s1 - s0);
       if (getenv("ASM_RATE_VERBOSE")) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "rep %d kernels %.6f coo %.6f\n", (int)r, t1 - t0, s1 - s0));

@@ -178,11 +178,11 @@ printf '  %-36s %s\n' "ccx peak memory" "${ccx_mb:--} MB"
 printf '  %-36s %s\n' "memory ratio ccx/twinfe" "$(ratio "$ccx_mb" "$tw_mb")"
 if [ "$tw_st" = ok ]; then
   printf '  %-36s' "twinfe time: where it goes (s)"
-  for e in TwinMeshCreate TwinMeshDistrib TwinSetup MatSetPreallCOO TwinAssemblyMat PCSetUp KSPSolve TwinStress TwinOutputWrite; do
+  for e in TwinMeshCreate TwinMeshDistrib TwinSetup TwinMatPattern TwinAssemblyMat PCSetUp KSPSolve TwinStress TwinOutputWrite; do
     printf ' %s %s' "$e" "$(ev $e)"
   done
   echo
-  printf '  %-36s %s\n' "" "(-log_view max over ranks; MatSetPreallCOO is inside TwinSetup; Time (sec) $(awk '/^Time \(sec\):/{print $3; exit}' "$LOGS/block-twinfe.log"))"
+  printf '  %-36s %s\n' "" "(-log_view max over ranks; TwinMatPattern is inside TwinSetup; Time (sec) $(awk '/^Time \(sec\):/{print $3; exit}' "$LOGS/block-twinfe.log"))"
 fi
 if [ -n "$tip" ]; then
   IFS=$'\t' read -r twc cxc rc twm cxm rm maxr nn <<<"$tip"

@@ -5,10 +5,10 @@ usage: table.py LOGDIR NP "100k 800k" OMP_DECK [THERMAL_DECK]
 
 Every time comes from -log_view (the "twinfe: time:" summary line of twinfe run is not used);
 DOF and iteration counts from the summary lines. Definitions (times: maximum over ranks):
-  assembly  twinfe: TwinAssemblyMat (element kernels + MatSetValuesCOO);
+  assembly  twinfe: TwinAssemblyMat (element kernels + TwinMatSetValues);
             ex56:   SNESJacobianEval (DMPlexJacobianFE: PetscFE integration + MatSetValues +
                     MatAssembly). Neither includes building the sparsity pattern (twinfe:
-                    MatSetPreallCOO inside TwinSetup; ex56: DMPlexPrealloc), shown separately.
+                    TwinMatPattern inside TwinSetup; ex56: DMPlexPrealloc), shown separately.
   solve     PCSetUp + KSPSolve (GAMG set-up and CG iterations; KSPSolve is logged without
             PCSetUp in PETSc 3.18).
   peak mem  maximum resident set size of every rank (/usr/bin/time %M, one file per rank:
@@ -82,6 +82,17 @@ def total_time(log):
     return float(m.group(1)) if m else None
 
 
+def event_any(log, *names):
+    """The first of several event names that the log has (twinfe's own matrix layout logs
+    TwinMatPattern/TwinMatSetValues; -twin_matrix_petsc_coo logs PETSc's MatSetPreallCOO/
+    MatSetValuesCOO)."""
+    for n in names:
+        t = event(log, n)
+        if t is not None:
+            return t
+    return None
+
+
 def twinfe(logdir, name, nranks):
     log = read(os.path.join(logdir, name + ".log"))
     st = status(logdir, name)
@@ -93,14 +104,15 @@ def twinfe(logdir, name, nranks):
     r["its"] = int(m.group(2)) if m else None
     r["wall"] = total_time(log)
     r["asm"] = event(log, "TwinAssemblyMat")
-    r["coo"] = event(log, "MatSetValuesCOO")
+    r["coo"] = event_any(log, "TwinMatSetValues", "MatSetValuesCOO")
     pc, ksp = event(log, "PCSetUp"), event(log, "KSPSolve")
     r["pcsetup"], r["ksp"] = pc, ksp
     r["solve"] = pc + ksp if pc is not None and ksp is not None else event(log, "TwinSolve")
     for k, e in (("meshcreate", "TwinMeshCreate"), ("distrib", "TwinMeshDistrib"), ("setup", "TwinSetup"),
-                 ("prealloc", "MatSetPreallCOO"), ("rhs", "TwinAssemblyRhs"), ("stress", "TwinStress"),
+                 ("rhs", "TwinAssemblyRhs"), ("stress", "TwinStress"),
                  ("output", "TwinOutputWrite"), ("total", "TwinSolve")):
         r[k] = event(log, e)
+    r["prealloc"] = event_any(log, "TwinMatPattern", "MatSetPreallCOO")
     r["mem"] = rss_mb(logdir, name, nranks)
     return r
 
@@ -173,7 +185,7 @@ def main():
     for r in rows:
         print("  ".join(c.rjust(w[i]) for i, c in enumerate(r)))
     print()
-    print("assembly: twinfe TwinAssemblyMat (kernels + MatSetValuesCOO) vs ex56 SNESJacobianEval (PetscFE + MatSetValues"
+    print("assembly: twinfe TwinAssemblyMat (kernels + TwinMatSetValues) vs ex56 SNESJacobianEval (PetscFE + MatSetValues"
           " + MatAssembly); neither includes building the nonzero pattern (below). solve: PCSetUp (GAMG) + KSPSolve (CG),"
           " rtol 1e-10 unpreconditioned, same options. peak: max RSS per rank (/usr/bin/time) summed over ranks,"
           " including MPI/PETSc start-up. Times: max over ranks, from -log_view. DOF: free (unconstrained) DOFs.")
@@ -190,7 +202,7 @@ def main():
 
     if detail:
         print()
-        print("where the time goes (s, max over ranks; twinfe set-up includes the COO pattern, MatSetPreallCOO):")
+        print("where the time goes (s, max over ranks; twinfe set-up includes the matrix pattern, TwinMatPattern):")
         cols = ["size", "mesh", "distribute", "set-up", "COO pattern", "assembly", "SetValuesCOO", "rhs", "PCSetUp",
                 "KSPSolve", "stress", "output", "set-up/asm", "| ex56 pattern", "ex56 distribute"]
         tab = []
@@ -208,7 +220,7 @@ def main():
             ex = d["ex"]
             if d.get("prealloc") is not None and ex.get("prealloc") is not None and ex.get("asm"):
                 tw, pe = d["asm"] + d["prealloc"], ex["asm"] + ex["prealloc"]
-                print("%s: matrix pattern + assembly: twinfe %.2f s (MatSetPreallCOO + TwinAssemblyMat), ex56 %.2f s "
+                print("%s: matrix pattern + assembly: twinfe %.2f s (TwinMatPattern + TwinAssemblyMat), ex56 %.2f s "
                       "(DMPlexPrealloc + SNESJacobianEval): ex56/twinfe %.1fx" % (d["size"], tw, pe, pe / tw))
 
     cold, warm = {}, {}
@@ -218,7 +230,7 @@ def main():
             d[int(t)] = min(d.get(int(t), 1e300), float(v))
     print()
     if 1 in warm and 2 in warm:
-        print("OpenMP (1 rank, %s; TwinAssemblyMat, element kernels + serial MatSetValuesCOO):" % omp_deck)
+        print("OpenMP (1 rank, %s; TwinAssemblyMat, element kernels + TwinMatSetValues):" % omp_deck)
         print("  warm (best of 4-5 calls): 1 thread %.3f s, 2 threads %.3f s: speed-up %.2fx" % (warm[1], warm[2], warm[1] / warm[2]))
         summary_row("assembly on 2 OpenMP threads (1 rank, hex_100k)", "%.3f s" % warm[2], "1 thread", "%.3f s" % warm[1], "%.2fx" % (warm[1] / warm[2]), ">= 1.7x")
         if 1 in cold and 2 in cold:
@@ -241,8 +253,9 @@ def thermal_run(logdir, name, nranks):
     if m:
         r["dof"], r["steps"], r["its"] = (int(x) for x in m.groups())
     r["total"] = total_time(log)
+    r["prealloc"] = event_any(log, "TwinMatPattern", "MatSetPreallCOO")
     for k, e in (("mesh", "TwinMeshCreate"), ("distrib", "TwinMeshDistrib"), ("setup", "TwinSetup"),
-                 ("prealloc", "MatSetPreallCOO"), ("asm", "TwinAssemblyMat"), ("rhs", "TwinAssemblyRhs"),
+                 ("asm", "TwinAssemblyMat"), ("rhs", "TwinAssemblyRhs"),
                  ("solve", "TwinSolve"), ("pcsetup", "PCSetUp"), ("ksp", "KSPSolve"), ("flux", "TwinStress"),
                  ("output", "TwinOutputWrite")):
         r[k] = event(log, e)

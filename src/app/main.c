@@ -383,8 +383,10 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     }
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  boundaries: %s\n", list));
   }
-  /* per model: matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + PETSc's
-     COO maps (about 12 bytes per entry) + our COO values + about 20 vectors */
+  /* per model: matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + the
+     block arrays (8 bytes per entry; thermal keeps K, M and A) + the layout maps (two integers per
+     node block; PETSc's COO maps instead, about 12 bytes per entry, with -twin_matrix_petsc_coo)
+     + about 20 vectors */
   for (PetscInt k = 0; k < 2; k++) {
     Mat       A  = k == 0 ? (mech ? mech->A : NULL) : (th ? th->A : NULL);
     TwinSpace sp = k == 0 ? (mech ? mech->sp : NULL) : (th ? th->sp : NULL);
@@ -394,7 +396,7 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
     ncoo = (double)sp->ncoo;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncoo, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
-    mem += info.nz_allocated * (8.0 + 4.0) * 2.5 + ncoo * (12.0 + 8.0 * (k == 0 ? 1 : 3)) + 20.0 * 8.0 * sp->nglobal;
+    mem += info.nz_allocated * (8.0 + 4.0) * 2.5 + ncoo * ((sp->petscCOO ? 12.0 : 8.0 / (sp->ncomp * sp->ncomp)) + 8.0 * (k == 0 ? 1 : 3)) + 20.0 * 8.0 * sp->nglobal;
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %" PetscInt_FMT " free DOFs, matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", k == 0 ? "mechanics" : "thermal", sp->nglobal,
                           info.nz_allocated, sp->blockSize));
   }

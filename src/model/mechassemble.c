@@ -1,7 +1,9 @@
 /* mechassemble.c: matrix and load vector of the structural model, the solve, and the
- * stresses. The cell loop runs the kernels of kernels/ under OpenMP; element matrices go
- * straight into the COO value array (one slot per cell, no locking), so MatSetValuesCOO
- * assembles the whole matrix in one call with the pattern fixed at set-up. */
+ * stresses. The cell loop runs the kernels of kernels/ under OpenMP over coloured chunks of
+ * cells; element matrices go straight into the AIJ matrix's value arrays (spacemat.c: no two
+ * cells of one colour share a node, so no locking), and the interface rows owned by other
+ * ranks are sent once at the end. With -twin_matrix_petsc_coo they go into a block array
+ * instead, handed to MatSetValuesCOO. */
 #include <twinfe/mechanics.h>
 
 /*@C
@@ -39,8 +41,10 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   PetscCall(VecGetArrayRead(m->bcLocal, &bc));
   /* the stiffness does not depend on the temperature or the loads: assemble it once */
   const PetscScalar *tl    = NULL;
-  PetscBool          doMat = m->matAssembled ? PETSC_FALSE : PETSC_TRUE;
-  if (doMat) PetscCall(PetscArrayzero(m->cooValues, m->sp->ncoo));
+  PetscBool          doMat = m->matAssembled ? PETSC_FALSE : PETSC_TRUE, direct = m->sp->petscCOO ? PETSC_FALSE : PETSC_TRUE;
+  TwinMatDirect      w;
+  if (doMat && direct) PetscCall(TwinSpaceMatDirectBegin(m->sp, m->A, &w));
+  if (doMat && !direct) PetscCall(PetscArrayzero(m->cooValues, m->sp->ncoo));
   if (m->thermal) PetscCall(VecGetArrayRead(m->thermal->Tlocal, &tl));
 #pragma omp parallel
   {
@@ -67,7 +71,8 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
             }
           }
           /* cells of one colour share no block: plain adds */
-          if (doMat) TwinSpaceAddElementMatrix(m->sp, lc, Ke, m->cooValues);
+          if (doMat && direct) TwinSpaceAddElementMatrixDirect(m->sp, &w, lc, Ke);
+          else if (doMat) TwinSpaceAddElementMatrix(m->sp, lc, Ke, m->cooValues);
           if (!hasBody && !m->cellLifted[lc] && !hot) continue; /* next cell of the chunk */
           for (PetscInt i = 0; i < ne; i++)
             fe[i] = 0;
@@ -107,7 +112,7 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
   }
   if (m->thermal) PetscCall(VecRestoreArrayRead(m->thermal->Tlocal, &tl));
   PetscCall(VecRestoreArrayRead(m->bcLocal, &bc));
-  /* collective: every rank must leave together, or the others would wait in MatSetValuesCOO */
+  /* collective: every rank must leave together, or the others would wait in the matrix transfer */
   PetscCallMPI(
       MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)m->A)));
   PetscCheck(bad < 0, PetscObjectComm((PetscObject)m->A), PETSC_ERR_USER,
@@ -115,7 +120,8 @@ PetscErrorCode TwinMechanicsAssemble(TwinMechanics m)
              " (input numbering) is degenerate or inverted: its Jacobian vanishes or changes sign",
              m->mesh->source, bad);
   if (doMat) {
-    PetscCall(MatSetValuesCOO(m->A, m->cooValues, INSERT_VALUES));
+    if (direct) PetscCall(TwinSpaceMatDirectEnd(m->sp, m->A, &w));
+    else PetscCall(TwinSpaceMatSetValues(m->sp, m->cooValues, m->A));
     m->matAssembled = PETSC_TRUE;
   }
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.AssemblyMat, m->A, 0, 0, 0));
@@ -162,10 +168,11 @@ PetscErrorCode TwinMechanicsSolve(TwinMechanics m)
     PC pc;
     PetscCall(KSPCreate(comm, &m->ksp));
     PetscCall(KSPSetOptionsPrefix(m->ksp, "mechanics_"));
+    PetscBool direct;
     PetscCall(KSPSetType(m->ksp, KSPCG));
     PetscCall(KSPGetPC(m->ksp, &pc));
-    PetscCall(PCSetType(pc, PCGAMG));
-    if (m->order == 2) { /* quadratic elements: drop weak couplings when aggregating (measured on
+    PetscCall(TwinSolverSetDefaults(m->ksp, m->A, PETSC_TRUE, &direct));
+    if (!direct && m->order == 2) { /* quadratic elements: drop weak couplings when aggregating (measured on
                             a thin Q2 plate: 216 -> 152 CG iterations, set-up + solve 10-22 % less;
                             for Q1 hexahedra it cost 5-10 %, so order 1 keeps PETSc's default) */
       PetscReal threshold = 0.02;

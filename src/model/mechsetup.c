@@ -209,7 +209,7 @@ PetscErrorCode TwinMechanicsCreate(TwinMesh mesh, TwinDeck deck, TwinMechanics *
   PetscCall(TwinSpaceSetUp(m->sp, "mechanics_", &m->A));
   PetscCall(MatSetOption(m->A, MAT_SYMMETRIC, PETSC_TRUE));
   PetscCall(MatSetOption(m->A, MAT_SPD, PETSC_TRUE));
-  PetscCall(PetscMalloc1(m->sp->ncoo, &m->cooValues));
+  if (m->sp->petscCOO) PetscCall(PetscMalloc1(m->sp->ncoo, &m->cooValues)); /* else assembled in place */
   m->ndofGlobal = m->sp->nglobal;
   { /* a component that nothing holds leaves a rigid translation free: the solve cannot succeed */
     PetscInt held[3] = {0, 0, 0};

@@ -237,11 +237,10 @@ static PetscErrorCode FaceNodeMap(TwinSpace m, TwinFace *fl)
   PetscFunctionReturn(0);
 }
 
-/* The matrix pattern, once: local node adjacency from the cells (sorted, unique), one COO
- * entry per coupled (node, node, component, component) with -1 for constrained DOFs, and for
- * every cell the block index of each of its node pairs. PETSc's COO set-up then sorts the unique
- * pattern (about nnz entries) instead of every element-matrix entry (2-3x more), and the
- * assembled values need one array of that size, not one per cell. */
+/* The matrix pattern, once: local node adjacency from the cells (sorted, unique), kept in the
+ * space, and for every cell the block index of each of its node pairs. The matrix is then laid
+ * out by spacemat.c, or (-twin_matrix_petsc_coo) by PETSc's COO set-up from one COO entry per
+ * coupled (node, node, component, component), -1 for constrained DOFs. */
 static PetscErrorCode SetupPattern(TwinSpace m, Mat A, PetscInt nnodes, const PetscInt *cellNodes,
                                    const PetscInt *nodeGlobal)
 {
@@ -288,7 +287,17 @@ static PetscErrorCode SetupPattern(TwinSpace m, Mat A, PetscInt nnodes, const Pe
         m->cellBlocks[(lc * nen + a) * nen + b] = adjStart[A] + loc;
       }
     }
-  m->ncoo = (PetscCount)nblocks * dim * dim;
+  m->ncoo     = (PetscCount)nblocks * dim * dim;
+  m->nnodes   = nnodes;
+  m->adjStart = adjStart;
+  m->adj      = adj;
+  PetscCall(PetscFree(cnt));
+  if (!m->petscCOO) {
+    PetscCall(PetscLogEventBegin(TWIN_EVENTS.MatPattern, A, 0, 0, 0));
+    PetscCall(TwinSpaceSetUpMatrix_Private(m, A, nodeGlobal));
+    PetscCall(PetscLogEventEnd(TWIN_EVENTS.MatPattern, A, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscMalloc2(m->ncoo, &ci, m->ncoo, &cj));
   for (PetscInt A = 0; A < nnodes; A++)
     for (PetscInt k = adjStart[A]; k < adjStart[A + 1]; k++)
@@ -301,9 +310,6 @@ static PetscErrorCode SetupPattern(TwinSpace m, Mat A, PetscInt nnodes, const Pe
         }
   PetscCall(MatSetPreallocationCOO(A, m->ncoo, ci, cj));
   PetscCall(PetscFree2(ci, cj));
-  PetscCall(PetscFree(adj));
-  PetscCall(PetscFree(adjStart));
-  PetscCall(PetscFree(cnt));
   PetscFunctionReturn(0);
 }
 
@@ -559,6 +565,12 @@ PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A)
   PetscCall(MatSetType(*A, MATAIJ));
   if (sp->blockSize > 1) PetscCall(MatSetBlockSize(*A, sp->blockSize));
   PetscCall(MatSetFromOptions(*A));
+  { /* twinfe lays out AIJ matrices itself (spacemat.c); other types go through PETSc's COO */
+    PetscBool aij;
+    PetscCall(PetscObjectTypeCompareAny((PetscObject)*A, &aij, MATSEQAIJ, MATMPIAIJ, ""));
+    sp->petscCOO = aij ? PETSC_FALSE : PETSC_TRUE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-twin_matrix_petsc_coo", &sp->petscCOO, NULL));
+  }
 
   /* local node numbering: every mesh point carrying DOFs, with its global DOF indices */
   PetscCall(PetscMalloc1(pEnd - pStart, &pointNode));
@@ -567,7 +579,8 @@ PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A)
     PetscCall(PetscSectionGetDof(sp->section, p, &dof));
     pointNode[p - pStart] = dof ? nnodes++ : -1;
   }
-  PetscCall(PetscMalloc2(nnodes * nc, &nodeGlobal, ncell * sp->nen, &cellNodes));
+  PetscCall(PetscMalloc1(nnodes * nc, &nodeGlobal));
+  PetscCall(PetscMalloc1(ncell * sp->nen, &cellNodes));
   for (PetscInt p = pStart; p < pEnd; p++)
     if (pointNode[p - pStart] >= 0)
       for (PetscInt c = 0; c < nc; c++) nodeGlobal[pointNode[p - pStart] * nc + c] = sp->pointGlobal[(p - pStart) * nc + c];
@@ -593,7 +606,8 @@ PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A)
   }
   PetscCall(SetupPattern(sp, *A, nnodes, cellNodes, nodeGlobal));
   PetscCall(SetupColors(sp, cellNodes, nnodes));
-  PetscCall(PetscFree2(nodeGlobal, cellNodes));
+  sp->cellNodes = cellNodes; /* kept for direct assembly */
+  PetscCall(PetscFree(nodeGlobal));
   PetscCall(PetscFree(pointNode));
   sp->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -759,6 +773,7 @@ PetscErrorCode TwinSpaceDestroy(TwinSpace *sp)
   }
   PetscCall(PetscFree2(s->cellDofs, s->cellVerts));
   PetscCall(PetscFree(s->cellBlocks));
+  PetscCall(TwinSpaceDestroyMatrix_Private(s));
   PetscCall(PetscFree(s->colorStart));
   PetscCall(PetscFree(s->colorCells));
   PetscCall(PetscFree(s->bcid));

@@ -95,13 +95,13 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   th->liftCached = PETSC_FALSE; /* M and K change: the lifting vectors too */
   PetscCall(AssembleKM(th, t));
   /* K and M as plain copies of A's pattern: A takes their values in turn */
-  PetscCall(MatSetValuesCOO(th->A, th->cooK, INSERT_VALUES));
+  PetscCall(TwinSpaceMatSetValues(sp, th->cooK, th->A));
   if (!th->K)
     PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->K));
   else
     PetscCall(MatCopy(th->A, th->K, SAME_NONZERO_PATTERN));
   if (th->deck->time.transient) {
-    PetscCall(MatSetValuesCOO(th->A, th->cooM, INSERT_VALUES));
+    PetscCall(TwinSpaceMatSetValues(sp, th->cooM, th->A));
     if (!th->M)
       PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->M));
     else
@@ -109,7 +109,7 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   }
   for (PetscCount i = 0; i < sp->ncoo; i++)
     th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
-  PetscCall(MatSetValuesCOO(th->A, th->cooA, INSERT_VALUES));
+  PetscCall(TwinSpaceMatSetValues(sp, th->cooA, th->A));
   th->assembled = PETSC_TRUE;
   PetscCall(TwinThermalUpdate(th)); /* remember the values it was built from */
   th->assembled = PETSC_TRUE;
@@ -445,7 +445,7 @@ static PetscErrorCode RadJacobian(SNES snes, Vec T, Mat Jmat, Mat P, void *vctx)
   cooJ = th->cooJ;
   PetscCall(PetscArraycpy(cooJ, th->cooA, th->sp->ncoo));
   PetscCall(Radiation(th, ctx->t1, th->theta, th->Tlocal, NULL, cooJ));
-  PetscCall(MatSetValuesCOO(P, cooJ, INSERT_VALUES));
+  PetscCall(TwinSpaceMatSetValues(th->sp, cooJ, P));
   PetscFunctionReturn(0);
 }
 
@@ -464,7 +464,7 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
       PetscCall(KSPSetOptionsPrefix(th->ksp, "thermal_"));
       PetscCall(KSPSetType(th->ksp, KSPCG));
       PetscCall(KSPGetPC(th->ksp, &pc));
-      PetscCall(PCSetType(pc, PCGAMG));
+      PetscCall(TwinSolverSetDefaults(th->ksp, th->A, PETSC_TRUE, NULL));
       PetscCall(KSPSetTolerances(th->ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       PetscCall(KSPSetNormType(th->ksp, KSP_NORM_UNPRECONDITIONED));
       PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_TRUE));
@@ -491,7 +491,7 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
         PetscCall(SNESGetKSP(th->snes, &ksp));
         PetscCall(KSPSetType(ksp, KSPGMRES));
         PetscCall(KSPGetPC(ksp, &pc));
-        PetscCall(PCSetType(pc, PCGAMG));
+        PetscCall(TwinSolverSetDefaults(ksp, th->A, PETSC_FALSE, NULL));
         PetscCall(KSPSetTolerances(ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       }
       PetscCall(SNESSetFromOptions(th->snes));

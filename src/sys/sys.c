@@ -22,6 +22,8 @@ PetscErrorCode TwinInitializePackage(void)
   PetscCall(PetscLogEventRegister("TwinMeshDistrib", TWIN_EVENTS.classid, &TWIN_EVENTS.MeshDistribute));
   PetscCall(PetscLogEventRegister("TwinSetup", TWIN_EVENTS.classid, &TWIN_EVENTS.Setup));
   PetscCall(PetscLogEventRegister("TwinAssemblyMat", TWIN_EVENTS.classid, &TWIN_EVENTS.AssemblyMat));
+  PetscCall(PetscLogEventRegister("TwinMatPattern", TWIN_EVENTS.classid, &TWIN_EVENTS.MatPattern));
+  PetscCall(PetscLogEventRegister("TwinMatSetValues", TWIN_EVENTS.classid, &TWIN_EVENTS.MatSetValues));
   PetscCall(PetscLogEventRegister("TwinAssemblyRhs", TWIN_EVENTS.classid, &TWIN_EVENTS.AssemblyRhs));
   PetscCall(PetscLogEventRegister("TwinSolve", TWIN_EVENTS.classid, &TWIN_EVENTS.Solve));
   PetscCall(PetscLogEventRegister("TwinStress", TWIN_EVENTS.classid, &TWIN_EVENTS.StressRecovery));
