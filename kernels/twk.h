@@ -145,7 +145,8 @@ void TwkThermalConductivity(const TwkElement *e, const double *X, double k, doub
 void TwkThermalCapacity(const TwkElement *e, const double *X, double rhoc, double thickness,
                         double *Me);
 /* Both of the above (Ke and Me overwritten) with one Jacobian per point; fixed-size loops for
- * hex8 and tet10 at their default quadrature, the two kernels above otherwise. Same values. */
+ * hex8 and tet10 at their default quadrature, the two kernels above otherwise. Same values.
+ * Me == NULL: the conductivity alone (steady problems), through the same fixed-size loops. */
 #define TWK_HAS_CONDUCTIVITY_CAPACITY 1
 void TwkThermalConductivityCapacity(const TwkElement *e, const double *X, double k, double rhoc,
                                     double thickness, double *Ke, double *Me);

@@ -160,7 +160,7 @@ void TwkThermalCapacity(const TwkElement *e, const double *X, double rhoc, doubl
  * operations in the same order as those two otherwise. */
 static inline __attribute__((always_inline)) void
 CondCap3D(const TwkElement *e, const double *X, double kt, double ct, double *Ke, double *Me,
-          const int NN, const int NQ, const int NV)
+          const int NN, const int NQ, const int NV, const int DOM)
 {
   double G[3 * NN * NQ], W[3 * NN * NQ], NT[NN * NQ], WN[NN * NQ];
 
@@ -181,8 +181,10 @@ CondCap3D(const TwkElement *e, const double *X, double kt, double ct, double *Ke
         G[(a * 3 + i) * NQ + q] = g;
         W[(a * 3 + i) * NQ + q] = wk * g;
       }
-      NT[a * NQ + q] = e->N[q * NN + a];
-      WN[a * NQ + q] = wm * e->N[q * NN + a];
+      if (DOM) {
+        NT[a * NQ + q] = e->N[q * NN + a];
+        WN[a * NQ + q] = wm * e->N[q * NN + a];
+      }
     }
   }
   for (int a = 0; a < NN; a++)
@@ -194,26 +196,30 @@ CondCap3D(const TwkElement *e, const double *X, double kt, double ct, double *Ke
         for (int q = 0; q < NQ; q++)
           s += ga[q] * wb[q];
       }
-      const double *na = &NT[a * NQ], *wb = &WN[b * NQ];
-#pragma omp simd reduction(+ : m)
-      for (int q = 0; q < NQ; q++)
-        m += na[q] * wb[q];
       Ke[a * NN + b] = s;
       Ke[b * NN + a] = s;
-      Me[a * NN + b] = m;
-      Me[b * NN + a] = m;
+      if (DOM) {
+        const double *na = &NT[a * NQ], *wb = &WN[b * NQ];
+#pragma omp simd reduction(+ : m)
+        for (int q = 0; q < NQ; q++)
+          m += na[q] * wb[q];
+        Me[a * NN + b] = m;
+        Me[b * NN + a] = m;
+      }
     }
 }
 
 static __attribute__((noinline)) void CondCapHex8(const TwkElement *e, const double *X, double kt,
                                                   double ct, double *Ke, double *Me)
 {
-  CondCap3D(e, X, kt, ct, Ke, Me, 8, 8, 8);
+  if (Me) CondCap3D(e, X, kt, ct, Ke, Me, 8, 8, 8, 1);
+  else CondCap3D(e, X, kt, ct, Ke, NULL, 8, 8, 8, 0);
 }
 static __attribute__((noinline)) void CondCapTet10(const TwkElement *e, const double *X, double kt,
                                                    double ct, double *Ke, double *Me)
 {
-  CondCap3D(e, X, kt, ct, Ke, Me, 10, 14, 4);
+  if (Me) CondCap3D(e, X, kt, ct, Ke, Me, 10, 14, 4, 1);
+  else CondCap3D(e, X, kt, ct, Ke, NULL, 10, 14, 4, 0);
 }
 
 void TwkThermalConductivityCapacity(const TwkElement *e, const double *X, double k, double rhoc,
@@ -228,7 +234,7 @@ void TwkThermalConductivityCapacity(const TwkElement *e, const double *X, double
     return;
   }
   TwkThermalConductivity(e, X, k, thickness, Ke);
-  TwkThermalCapacity(e, X, rhoc, thickness, Me);
+  if (Me) TwkThermalCapacity(e, X, rhoc, thickness, Me);
 }
 
 void TwkThermalSource(const TwkElement *e, const double *X, double q, double thickness, double *fe)

@@ -7,8 +7,8 @@
 #   hex8 heat         twinfe inputs/bench/asmrate_heat_hex8.yaml vs ex12 (3D Q1 Poisson)
 # twinfe: build/scripts/bench/asm_rate (scripts/bench/asm_rate.c) sets the model up once and
 # assembles the matrix BENCH_ASMRATE_REPS times (default 5): best call, each call's time the
-# maximum over ranks (mechanics: TwinAssemblyMat = kernels + COO scatter + TwinMatSetValues;
-# heat: the thermal TwinAssemblyMat, conductivity + capacity kernels, COO scatter and the
+# maximum over ranks (mechanics: TwinAssemblyMat = kernels writing straight into the matrix + TwinMatSetValues;
+# heat: the thermal TwinAssemblyMat, conductivity + capacity kernels, block scatter and the
 # convection faces, plus one TwinMatSetValues of the system matrix).
 # PETSc: SNESJacobianEval of one run (-snes_type ksponly; max over ranks, from -log_view):
 # DMPlexComputeJacobian_Internal, PetscFE integration + MatSetValues + MatAssembly. The linear
@@ -157,7 +157,7 @@ print("  ".join(h.ljust(w[i]) for i, h in enumerate(hdr)))
 print("  ".join("-" * x for x in w))
 for r in out:
     print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
-print("twinfe: TwinAssemblyMat (kernels + COO scatter + TwinMatSetValues; heat: conductivity and capacity kernels + faces,"
+print("twinfe: TwinAssemblyMat (kernels + direct matrix writes + TwinMatSetValues; heat: conductivity and capacity kernels + faces,"
       " + one TwinMatSetValues). PETSc: SNESJacobianEval (PetscFE integration + MatSetValues + MatAssembly).")
 path = os.environ.get("BENCH_ROWS")
 if path:

@@ -203,7 +203,7 @@ def main():
     if detail:
         print()
         print("where the time goes (s, max over ranks; twinfe set-up includes the matrix pattern, TwinMatPattern):")
-        cols = ["size", "mesh", "distribute", "set-up", "COO pattern", "assembly", "SetValuesCOO", "rhs", "PCSetUp",
+        cols = ["size", "mesh", "distribute", "set-up", "pattern", "assembly", "MatSetValues", "rhs", "PCSetUp",
                 "KSPSolve", "stress", "output", "set-up/asm", "| ex56 pattern", "ex56 distribute"]
         tab = []
         for d in detail:
@@ -316,7 +316,7 @@ def thermal_table(logdir, nranks, deck):
         print("  note: the two estimates of a later step differ by more than 25%: noisy machine; the first is the"
               " less exposed (it excludes mesh, set-up and GAMG set-up)")
     fs = (one.get("solve") or 0) - (one.get("pcsetup") or 0)
-    print("  first step, where the time goes (s): mesh %s, distribute %s, set-up %s (COO pattern %s), operator "
+    print("  first step, where the time goes (s): mesh %s, distribute %s, set-up %s (matrix pattern %s), operator "
           "assembly %s, GAMG set-up %s, step rhs %s, step KSPSolve %s, flux %s, output %s" %
           (tuple(f(one.get(k), "%.2f") for k in ("mesh", "distrib", "setup", "prealloc", "asm", "pcsetup", "rhs"))
            + (f(fs, "%.2f"), f(one.get("flux"), "%.2f"), f(one.get("output"), "%.2f"))))

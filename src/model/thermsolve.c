@@ -32,16 +32,18 @@ static PetscErrorCode FixedValues(TwinThermal th, PetscReal t, Vec v)
   PetscFunctionReturn(0);
 }
 
-/* Conductivity (+ convection at time t) and capacity element blocks into cooK and cooM. */
+/* Conductivity (+ convection at time t) and, for a transient run, capacity element blocks into
+   cooK and cooM (a steady run needs no M: the kernel skips it). */
 static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
 {
   TwinSpace sp   = th->sp;
   TwinDeck  deck = th->deck;
+  PetscBool doM  = deck->time.transient;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.AssemblyMat, 0, 0, 0, 0));
   PetscCall(PetscArrayzero(th->cooK, sp->ncoo));
-  PetscCall(PetscArrayzero(th->cooM, sp->ncoo));
+  if (doM) PetscCall(PetscArrayzero(th->cooM, sp->ncoo));
 #pragma omp parallel
   {
     double X[TWK_MAX_VERTS * 3], Ke[TWK_MAX_NODES * TWK_MAX_NODES],
@@ -56,9 +58,9 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
           TwinSpaceCellCoordinates(sp, lc, X);
           /* both overwritten; one Jacobian per point for the two */
           TwkThermalConductivityCapacity(&sp->elem, X, mat->conductivity,
-                                         mat->density * mat->specific_heat, 1.0, Ke, Me);
+                                         mat->density * mat->specific_heat, 1.0, Ke, doM ? Me : NULL);
           TwinSpaceAddElementMatrix(sp, lc, Ke, th->cooK);
-          TwinSpaceAddElementMatrix(sp, lc, Me, th->cooM);
+          if (doM) TwinSpaceAddElementMatrix(sp, lc, Me, th->cooM);
         }
       }
     }
@@ -107,9 +109,14 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
     else
       PetscCall(MatCopy(th->A, th->M, SAME_NONZERO_PATTERN));
   }
-  for (PetscCount i = 0; i < sp->ncoo; i++)
-    th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
-  PetscCall(TwinSpaceMatSetValues(sp, th->cooA, th->A));
+  if (th->deck->time.transient) {
+    for (PetscCount i = 0; i < sp->ncoo; i++)
+      th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
+    PetscCall(TwinSpaceMatSetValues(sp, th->cooA, th->A));
+  } else { /* steady: theta = 1, no M, A = K already holds these values */
+    PetscCheck(th->theta == 1.0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "steady run with theta %g", (double)th->theta);
+    PetscCall(PetscArraycpy(th->cooA, th->cooK, sp->ncoo)); /* the radiation Jacobian starts from it */
+  }
   th->assembled = PETSC_TRUE;
   PetscCall(TwinThermalUpdate(th)); /* remember the values it was built from */
   th->assembled = PETSC_TRUE;

@@ -177,6 +177,12 @@ static void test_conductivity_capacity(void)
     CU_ASSERT(km > 0 && mm > 0);
     CU_ASSERT(dk <= 1e-14 * km);
     CU_ASSERT(dm <= 1e-14 * mm);
+    /* no capacity (Me NULL, steady runs): the same conductivity */
+    for (int i = 0; i < n * n; i++) K2[i] = -1.0;
+    TwkThermalConductivityCapacity(&elem, X, 45.0, 3.7e6, 0.7, K2, NULL);
+    dk = 0;
+    for (int i = 0; i < n * n; i++) dk = fmax(dk, fabs(K1[i] - K2[i]));
+    CU_ASSERT(dk <= 1e-14 * km);
   }
 }
 
