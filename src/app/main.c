@@ -384,7 +384,8 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  boundaries: %s\n", list));
   }
   /* per model: matrix (values + column indices) + GAMG hierarchy (about 1.5x the matrix) + the
-     block arrays (8 bytes per entry; thermal keeps K, M and A) + the layout maps (two integers per
+     block arrays (8 bytes per entry; thermal keeps K, M and A; the mechanics writes straight into
+     the matrix and has none, except on PETSc's COO path) + the layout maps (two integers per
      node block; PETSc's COO maps instead, about 12 bytes per entry, with -twin_matrix_petsc_coo)
      + about 20 vectors */
   for (PetscInt k = 0; k < 2; k++) {
@@ -396,9 +397,10 @@ static PetscErrorCode CommandCheck(const char *deckPath)
     PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
     ncoo = (double)sp->ncoo;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ncoo, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
-    mem += info.nz_allocated * (8.0 + 4.0) * 2.5 + ncoo * ((sp->petscCOO ? 12.0 : 8.0 / (sp->ncomp * sp->ncomp)) + 8.0 * (k == 0 ? 1 : 3)) + 20.0 * 8.0 * sp->nglobal;
+    /* nz_used: a matrix on twinfe's own arrays (spacemat.c) reports no "allocated" count */
+    mem += info.nz_used * (8.0 + 4.0) * 2.5 + ncoo * ((sp->petscCOO ? 12.0 : 8.0 / (sp->ncomp * sp->ncomp)) + 8.0 * (k == 0 ? (sp->petscCOO ? 1 : 0) : 3)) + 20.0 * 8.0 * sp->nglobal;
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %" PetscInt_FMT " free DOFs, matrix nonzeros: %.0f, block size %" PetscInt_FMT "\n", k == 0 ? "mechanics" : "thermal", sp->nglobal,
-                          info.nz_allocated, sp->blockSize));
+                          info.nz_used, sp->blockSize));
   }
   if (deck->time.transient) {
     char line[256];
