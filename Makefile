@@ -86,6 +86,7 @@ mpitest: bin/twinfe $(MPI_BIN)
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/run.sh
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/box_parallel.sh
 	MPIEXEC="$(MPIEXEC)" ./tests/mpi/layout.sh
+	MPIEXEC="$(MPIEXEC)" ./tests/mpi/solver.sh
 	./tests/ensemble/run.sh
 	./tests/restart/run.sh
 	./tests/twin/run.sh
