@@ -59,8 +59,8 @@ PETSC_EXTERN PetscErrorCode TwinSpaceCreate(TwinMesh mesh, PetscInt order, Petsc
 /* Constrain the components with active[c] on the closure of every point of label `name`, tagged
  * with `id` (later calls win). Before TwinSpaceSetUp(). Not collective. */
 PETSC_EXTERN PetscErrorCode TwinSpaceConstrain(TwinSpace sp, const char name[], const PetscBool active[], PetscInt id);
-/* Finish: make constraints consistent over ranks, number the DOFs, map cells, build the COO
- * pattern into a new matrix A (options prefix `prefix`). Collective. */
+/* Finish: make constraints consistent over ranks, number the DOFs, map cells, lay out a new
+ * matrix A (spacemat.c) (options prefix `prefix`). Collective. */
 PETSC_EXTERN PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A);
 /* Boundary faces of label `name` owned by this rank, mapped to kernel nodes. Not collective. */
 PETSC_EXTERN PetscErrorCode TwinSpaceGetFaces(TwinSpace sp, const char name[], PetscInt *n, TwinFace **faces);
@@ -86,7 +86,8 @@ static inline void TwinSpaceCellValues(TwinSpace sp, PetscInt lc, const PetscSca
 }
 /* Position of a mesh point carrying nodes: the mean of its vertices. */
 PETSC_EXTERN PetscErrorCode TwinSpacePointPosition(TwinSpace sp, PetscInt p, PetscReal x[]);
-/* Add an element matrix Ke[nedof*nedof] of local cell lc into the COO values. */
+/* Add an element matrix Ke[nedof*nedof] of local cell lc into a block value array v (layout of
+ * sp->cellBlocks; moved into a matrix by TwinSpaceMatSetValues). */
 static inline void TwinSpaceAddElementMatrix(TwinSpace sp, PetscInt lc, const double *Ke, PetscScalar *v)
 {
   const PetscInt *blk = &sp->cellBlocks[lc * sp->nen * sp->nen];

@@ -484,7 +484,7 @@ PetscErrorCode TwinSpaceConstrain(TwinSpace sp, const char name[], const PetscBo
 
 /*@C
   TwinSpaceSetUp - Make the constraints consistent over ranks, number the free DOFs, map every
-  cell to kernel node order and build the matrix with its COO pattern.
+  cell to kernel node order and build the matrix with its pattern (spacemat.c).
 
   Collective
 
@@ -493,7 +493,7 @@ PetscErrorCode TwinSpaceConstrain(TwinSpace sp, const char name[], const PetscBo
 - prefix - options prefix of the matrix (e.g. "mechanics_")
 
   Output Parameter:
-. A - the matrix, preallocated for MatSetValuesCOO() with values laid out as sp->cellBlocks says
+. A - the matrix, its pattern set (values: TwinSpaceMatSetValues() from a block array, or the direct calls)
 @*/
 PetscErrorCode TwinSpaceSetUp(TwinSpace sp, const char prefix[], Mat *A)
 {
