@@ -95,6 +95,7 @@ PetscErrorCode TwinThermalCreate(TwinMesh mesh, TwinDeck deck, TwinThermal *ther
   }
   PetscCall(TwinSpaceSetUp(th->sp, "thermal_", &th->A));
   PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(MatSetOption(th->A, MAT_SYMMETRY_ETERNAL, PETSC_TRUE)); /* kept through MatAssemblyEnd */
   PetscCall(
       PetscCalloc3(th->sp->ncoo, &th->cooK, th->sp->ncoo, &th->cooM, th->sp->ncoo, &th->cooA));
 
