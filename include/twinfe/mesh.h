@@ -53,6 +53,8 @@ PETSC_EXTERN PetscErrorCode TwinMeshCreateBox(MPI_Comm comm, PetscInt dim, TwinC
  * of every local point (-1 for edges and faces). Exposed for tests. */
 PETSC_EXTERN PetscErrorCode TwinMeshBoxProcessGrid(PetscMPIInt size, PetscInt dim, const PetscInt cells[],
                                                    PetscInt procs[], PetscBool *found);
+/* Number of cells of a box: grid cells times 2 (triangles) or 6 (tetrahedra) or 1. */
+PETSC_EXTERN PetscInt       TwinMeshBoxCellCount(PetscInt dim, TwinCellKind cell, const PetscInt cells[]);
 PETSC_EXTERN PetscErrorCode TwinMeshBoxCellRank(PetscInt dim, TwinCellKind cell, const PetscInt cells[],
                                                 const PetscInt procs[], PetscInt c, PetscMPIInt *rank);
 PETSC_EXTERN PetscErrorCode TwinMeshCreateBoxParallel(MPI_Comm comm, PetscInt dim, TwinCellKind cell,

@@ -46,6 +46,7 @@ struct _TwinSpace {
   PetscInt          *nodeRow;       /* [nnodes]: local row of the first free DOF (owned), -2 owned elsewhere, -1 all fixed */
   PetscInt          *nodeFree;      /* [nnodes]: number of free components */
   PetscInt           nghostBlocks, *sendGhostIdx; /* ghost-row blocks, and where each sent entry sits among them */
+  PetscScalar       *ghostVals;     /* [nghostBlocks*ncomp*ncomp]: their values during direct assembly */
   PetscInt           rstart, nsend, nrecv, *sendIdx, *recvTarget; /* interface rows owned elsewhere */
   PetscSF            sf;            /* sent entries (leaves) to the owners' received entries (roots) */
   PetscScalar       *sendBuf, *recvBuf;

@@ -9,16 +9,7 @@
  * calls redo the load vector only), so the flag is cleared before every call here. */
 #include <twinfe/mechanics.h>
 #include <omp.h>
-
-static PetscErrorCode EventTime(PetscLogEvent e, PetscLogDouble *t)
-{
-  PetscEventPerfInfo info;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventGetPerfInfo(0, e, &info));
-  *t = info.time;
-  PetscFunctionReturn(0);
-}
+#include "benchlog.h"
 
 int main(int argc, char **argv)
 {

@@ -13,16 +13,7 @@
  *   -thermal_ksp_initial_guess_nonzero 0) and not timed. */
 #include <twinfe/mechanics.h>
 #include <twinfe/thermal.h>
-
-static PetscErrorCode EventTime(PetscLogEvent e, PetscLogDouble *t)
-{
-  PetscEventPerfInfo info;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventGetPerfInfo(0, e, &info));
-  *t = info.time;
-  PetscFunctionReturn(0);
-}
+#include "benchlog.h"
 
 int main(int argc, char **argv)
 {

@@ -29,6 +29,11 @@ static PetscInt BoxSubCells(TwinCellKind kind)
   return kind == TWIN_CELL_TRI ? 2 : (kind == TWIN_CELL_TET ? 6 : 1);
 }
 
+PetscInt TwinMeshBoxCellCount(PetscInt dim, TwinCellKind cell, const PetscInt cells[])
+{
+  return BoxSubCells(cell) * cells[0] * cells[1] * (dim == 3 ? cells[2] : 1);
+}
+
 static PetscInt BoxCorners(TwinCellKind kind)
 {
   return kind == TWIN_CELL_TRI ? 3 : (kind == TWIN_CELL_HEX ? 8 : 4);

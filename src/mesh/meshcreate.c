@@ -219,7 +219,7 @@ static PetscErrorCode UseParallelBox(MPI_Comm comm, TwinDeck deck, const char me
   if (given) {
     PetscInt same = cellRank ? 1 : 0;
     if (rank == 0 && cellRank) {
-      PetscInt ncell = (mesh->cell == TWIN_CELL_TRI ? 2 : mesh->cell == TWIN_CELL_TET ? 6 : 1) * mesh->cells[0] * mesh->cells[1] * (mesh->dim == 3 ? mesh->cells[2] : 1);
+      PetscInt ncell = TwinMeshBoxCellCount(mesh->dim, mesh->cell, mesh->cells);
       for (PetscInt c = 0; c < ncell && same; c++) {
         PetscMPIInt r;
         PetscCall(TwinMeshBoxCellRank(mesh->dim, mesh->cell, mesh->cells, procs, c, &r));

@@ -350,6 +350,7 @@ PetscErrorCode TwinSpaceSetUpMatrix_Private(TwinSpace sp, Mat A, const PetscInt 
     }
   }
 
+  PetscCall(PetscMalloc1((PetscCount)sp->nghostBlocks * nc * nc + 1, &sp->ghostVals));
   PetscCall(PetscMalloc1(sp->nsend + 1, &sp->sendGhostIdx));
   for (PetscInt i = 0; i < sp->nsend; i++) { /* the same entry in the ghost block array */
     PetscInt e = sp->sendIdx[i], k = e / (nc * nc);
@@ -388,6 +389,43 @@ PetscErrorCode TwinSpaceSetUpMatrix_Private(TwinSpace sp, Mat A, const PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* The parts of A and their value arrays, for writing (MatSetValues and the direct calls). */
+static PetscErrorCode GetValueArrays(Mat A, TwinMatDirect *w)
+{
+  const PetscInt *garray, *aj, *bj;
+  PetscInt        nAoCols;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(w, sizeof(*w)));
+  PetscCall(GetParts(A, &w->Ad, &w->Ao, &garray, &nAoCols));
+  PetscCall(GetRowPointers(w->Ad, &w->ai, &aj));
+  PetscCall(MatSeqAIJGetArray(w->Ad, &w->aa));
+  if (w->Ao) {
+    PetscCall(GetRowPointers(w->Ao, &w->bi, &bj));
+    PetscCall(MatSeqAIJGetArray(w->Ao, &w->ba));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* After the local writes and PetscSFReduceBegin of the interface entries: add what the other
+   ranks sent, give the arrays back and assemble (no stash, no new nonzeros: cheap; it raises A's
+   state, so solvers see the new values, and drops cached inverse diagonals). */
+static PetscErrorCode FinishValues(TwinSpace sp, Mat A, TwinMatDirect *w)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSFReduceEnd(sp->sf, MPIU_SCALAR, sp->sendBuf, sp->recvBuf, MPI_REPLACE));
+  for (PetscInt i = 0; i < sp->nrecv; i++) {
+    PetscInt t = sp->recvTarget[i];
+    if (t >= 0) w->aa[t] += sp->recvBuf[i];
+    else w->ba[-1 - t] += sp->recvBuf[i];
+  }
+  PetscCall(MatSeqAIJRestoreArray(w->Ad, &w->aa));
+  if (w->Ao) PetscCall(MatSeqAIJRestoreArray(w->Ao, &w->ba));
+  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   TwinSpaceMatSetValues - Set the values of A (INSERT) from the space's node-block array v, laid
   out as sp->cellBlocks says (what TwinSpaceAddElementMatrix() fills). Replaces
@@ -397,10 +435,9 @@ PetscErrorCode TwinSpaceSetUpMatrix_Private(TwinSpace sp, Mat A, const PetscInt 
 @*/
 PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A)
 {
-  Mat             Ad, Ao;
-  const PetscInt *garray, *ai, *aj, *bi = NULL, *bj = NULL, *ng = sp->nodeGlobal;
-  PetscInt        nAoCols, nc = sp->ncomp;
-  PetscScalar    *aa, *ba = NULL;
+  const PetscInt *ng = sp->nodeGlobal;
+  PetscInt        nc = sp->ncomp;
+  TwinMatDirect   w;
 
   PetscFunctionBegin;
   if (sp->petscCOO) {
@@ -408,18 +445,14 @@ PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.MatSetValues, A, 0, 0, 0));
-  PetscCall(GetParts(A, &Ad, &Ao, &garray, &nAoCols));
-  PetscCall(GetRowPointers(Ad, &ai, &aj));
-  if (Ao) PetscCall(GetRowPointers(Ao, &bi, &bj));
   for (PetscInt s = 0; s < sp->nsend; s++) sp->sendBuf[s] = v[sp->sendIdx[s]];
   PetscCall(PetscSFReduceBegin(sp->sf, MPIU_SCALAR, sp->sendBuf, sp->recvBuf, MPI_REPLACE));
-  PetscCall(MatSeqAIJGetArray(Ad, &aa));
-  if (Ao) PetscCall(MatSeqAIJGetArray(Ao, &ba));
+  PetscCall(GetValueArrays(A, &w));
   /* slots that receive from other ranks start at zero; local blocks then overwrite theirs */
   for (PetscInt i = 0; i < sp->nrecv; i++) {
     PetscInt t = sp->recvTarget[i];
-    if (t >= 0) aa[t] = 0;
-    else ba[-1 - t] = 0;
+    if (t >= 0) w.aa[t] = 0;
+    else w.ba[-1 - t] = 0;
   }
 #pragma omp parallel for schedule(static)
   for (PetscInt n = 0; n < sp->nnodes; n++) {
@@ -432,25 +465,14 @@ PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A)
       for (PetscInt c = 0; c < nc; c++) {
         PetscScalar *dst;
         if (ng[n * nc + c] < 0) continue;
-        dst = p >= 0 ? &aa[ai[r] + p] : &ba[bi[r] - 1 - p];
+        dst = p >= 0 ? &w.aa[w.ai[r] + p] : &w.ba[w.bi[r] - 1 - p];
         r++;
         for (PetscInt d = 0, j = 0; d < nc; d++)
           if (ng[B * nc + d] >= 0) dst[j++] = vb[c * nc + d];
       }
     }
   }
-  PetscCall(PetscSFReduceEnd(sp->sf, MPIU_SCALAR, sp->sendBuf, sp->recvBuf, MPI_REPLACE));
-  for (PetscInt i = 0; i < sp->nrecv; i++) {
-    PetscInt t = sp->recvTarget[i];
-    if (t >= 0) aa[t] += sp->recvBuf[i];
-    else ba[-1 - t] += sp->recvBuf[i];
-  }
-  PetscCall(MatSeqAIJRestoreArray(Ad, &aa));
-  if (Ao) PetscCall(MatSeqAIJRestoreArray(Ao, &ba));
-  /* no stash, no new nonzeros: cheap; it raises A's state (solvers see new values) and drops
-     cached inverse diagonals */
-  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(FinishValues(sp, A, &w));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.MatSetValues, A, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -463,21 +485,16 @@ PetscErrorCode TwinSpaceMatSetValues(TwinSpace sp, const PetscScalar v[], Mat A)
 @*/
 PetscErrorCode TwinSpaceMatDirectBegin(TwinSpace sp, Mat A, TwinMatDirect *w)
 {
-  const PetscInt *garray, *aj, *bj;
-  PetscInt        nAoCols, nzd, nzo = 0;
+  PetscInt nzd, nzo = 0;
 
   PetscFunctionBegin;
   PetscCheck(!sp->petscCOO, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "direct assembly needs twinfe's matrix layout, not PETSc's COO");
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.MatSetValues, A, 0, 0, 0));
-  PetscCall(PetscMemzero(w, sizeof(*w)));
-  PetscCall(GetParts(A, &w->Ad, &w->Ao, &garray, &nAoCols));
-  PetscCall(GetRowPointers(w->Ad, &w->ai, &aj));
-  if (w->Ao) PetscCall(GetRowPointers(w->Ao, &w->bi, &bj));
-  PetscCall(MatSeqAIJGetArray(w->Ad, &w->aa));
-  if (w->Ao) PetscCall(MatSeqAIJGetArray(w->Ao, &w->ba));
+  PetscCall(GetValueArrays(A, w));
   nzd = w->ai[sp->nlocal];
   if (w->Ao) nzo = w->bi[sp->nlocal];
-  PetscCall(PetscCalloc1((PetscCount)sp->nghostBlocks * sp->ncomp * sp->ncomp + 1, &w->gv));
+  w->gv = sp->ghostVals; /* kept by the space: no allocation per assembly */
+  PetscCall(PetscArrayzero(w->gv, (PetscCount)sp->nghostBlocks * sp->ncomp * sp->ncomp));
   /* zero with the threads that will write (first touch, when it is the first) */
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < nzd; i++) w->aa[i] = 0;
@@ -498,17 +515,7 @@ PetscErrorCode TwinSpaceMatDirectEnd(TwinSpace sp, Mat A, TwinMatDirect *w)
   PetscCall(PetscLogEventBegin(TWIN_EVENTS.MatSetValues, A, 0, 0, 0));
   for (PetscInt s = 0; s < sp->nsend; s++) sp->sendBuf[s] = w->gv[sp->sendGhostIdx[s]];
   PetscCall(PetscSFReduceBegin(sp->sf, MPIU_SCALAR, sp->sendBuf, sp->recvBuf, MPI_REPLACE));
-  PetscCall(PetscSFReduceEnd(sp->sf, MPIU_SCALAR, sp->sendBuf, sp->recvBuf, MPI_REPLACE));
-  for (PetscInt i = 0; i < sp->nrecv; i++) {
-    PetscInt t = sp->recvTarget[i];
-    if (t >= 0) w->aa[t] += sp->recvBuf[i];
-    else w->ba[-1 - t] += sp->recvBuf[i];
-  }
-  PetscCall(MatSeqAIJRestoreArray(w->Ad, &w->aa));
-  if (w->Ao) PetscCall(MatSeqAIJRestoreArray(w->Ao, &w->ba));
-  PetscCall(PetscFree(w->gv));
-  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(FinishValues(sp, A, w));
   PetscCall(PetscLogEventEnd(TWIN_EVENTS.MatSetValues, A, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -522,6 +529,7 @@ PetscErrorCode TwinSpaceDestroyMatrix_Private(TwinSpace sp)
   PetscCall(PetscFree(sp->sendIdx));
   PetscCall(PetscFree(sp->recvTarget));
   PetscCall(PetscFree(sp->sendGhostIdx));
+  PetscCall(PetscFree(sp->ghostVals));
   PetscCall(PetscFree2(sp->nodeRow, sp->nodeFree));
   PetscCall(PetscFree(sp->cellNodes));
   PetscCall(PetscFree2(sp->sendBuf, sp->recvBuf));

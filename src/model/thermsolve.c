@@ -87,7 +87,17 @@ static PetscErrorCode AssembleKM(TwinThermal th, PetscReal t)
   PetscFunctionReturn(0);
 }
 
-/* Set A = alphaM M + K (theta-weighted) through COO and keep copies of K and M. */
+/* A takes the block values v; *keep becomes (or is updated to) a copy of A. */
+static PetscErrorCode SetAndKeep(TwinThermal th, const PetscScalar v[], Mat *keep)
+{
+  PetscFunctionBegin;
+  PetscCall(TwinSpaceMatSetValues(th->sp, v, th->A));
+  if (!*keep) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, keep));
+  else PetscCall(MatCopy(th->A, *keep, SAME_NONZERO_PATTERN));
+  PetscFunctionReturn(0);
+}
+
+/* Set A = alphaM M + theta K from the block arrays and keep K and M as matrices of their own. */
 static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
 {
   TwinSpace sp = th->sp;
@@ -96,20 +106,9 @@ static PetscErrorCode BuildOperators(TwinThermal th, PetscReal t)
   PetscFunctionBegin;
   th->liftCached = PETSC_FALSE; /* M and K change: the lifting vectors too */
   PetscCall(AssembleKM(th, t));
-  /* K and M as plain copies of A's pattern: A takes their values in turn */
-  PetscCall(TwinSpaceMatSetValues(sp, th->cooK, th->A));
-  if (!th->K)
-    PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->K));
-  else
-    PetscCall(MatCopy(th->A, th->K, SAME_NONZERO_PATTERN));
+  PetscCall(SetAndKeep(th, th->cooK, &th->K));
   if (th->deck->time.transient) {
-    PetscCall(TwinSpaceMatSetValues(sp, th->cooM, th->A));
-    if (!th->M)
-      PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->M));
-    else
-      PetscCall(MatCopy(th->A, th->M, SAME_NONZERO_PATTERN));
-  }
-  if (th->deck->time.transient) {
+    PetscCall(SetAndKeep(th, th->cooM, &th->M));
     for (PetscCount i = 0; i < sp->ncoo; i++)
       th->cooA[i] = aM * th->cooM[i] + th->theta * th->cooK[i];
     PetscCall(TwinSpaceMatSetValues(sp, th->cooA, th->A));

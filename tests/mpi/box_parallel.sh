@@ -11,28 +11,21 @@
 #     (-info :sys prints "generated in parallel" for the parallel generator).
 #
 # usage: tests/mpi/box_parallel.sh
-# environment: MPIEXEC (default "mpiexec --oversubscribe --bind-to none"; the rank count is
-#   appended after -n), TWINFE (default bin/twinfe), BOXMESH (default build/tests/mpi/boxmesh),
+# environment (tests/mpi/env.sh): MPIEXEC (default "mpiexec --oversubscribe --bind-to none"; the
+#   rank count is appended after -n), TWINFE (default bin/twinfe), BOXMESH (default build/tests/mpi/boxmesh),
 #   PYTHON (default /usr/bin/python3). Exit status 0 when everything passes, 1 otherwise.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-MPIEXEC=${MPIEXEC:-"mpiexec --oversubscribe --bind-to none"}
-TWINFE=${TWINFE:-$root/bin/twinfe}
 BOXMESH=${BOXMESH:-$root/build/tests/mpi/boxmesh}
-PYTHON=${PYTHON:-/usr/bin/python3}
-export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-read -r -a launcher <<< "$MPIEXEC"
+. "$here/env.sh"
 for exe in "$TWINFE" "$BOXMESH"; do
   [ -x "$exe" ] || { echo "tests/mpi/box_parallel.sh: $exe not found (make bin/twinfe $BOXMESH)" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/twinfe-boxpar.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 status=0
-mpi() { local n=$1; shift; timeout -k 10 300 "${launcher[@]}" -n "$n" "$@"; }
+mpi() { local n=$1; shift; timeout -k 10 300 "${launcher[@]}" "$n" "$@"; }
 
 for n in 2 3 4; do
   if mpi "$n" "$BOXMESH" > "$tmp/boxmesh-$n.log" 2>&1; then

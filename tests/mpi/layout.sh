@@ -5,19 +5,12 @@
 # (-mechanics_ksp_view_mat, -thermal_ksp_view_mat, PETSc binary) and compared: the same rows,
 # the same columns in every row, values equal to 1e-13 of the largest entry (sums of interface
 # contributions may be added in another order).
-# usage: tests/mpi/layout.sh            environment: MPIEXEC, TWINFE, PYTHON as tests/mpi/run.sh
+# usage: tests/mpi/layout.sh            environment: MPIEXEC, TWINFE, PYTHON (tests/mpi/env.sh)
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-MPIEXEC=${MPIEXEC:-"mpiexec --oversubscribe -n"}
-TWINFE=${TWINFE:-$root/bin/twinfe}
-PYTHON=${PYTHON:-/usr/bin/python3}
-export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}   # the threaded transfer loop runs too
-read -r -a launcher <<< "$MPIEXEC"
-case ${launcher[${#launcher[@]}-1]} in -n|-np|-c) ;; *) launcher+=(-n) ;; esac
+. "$here/env.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/twinfe-layout.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 status=0

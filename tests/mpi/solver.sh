@@ -6,19 +6,11 @@
 #     CG converges in at most 2 iterations;
 #   - -twin_direct_max_dofs 0 reports gamg and needs more iterations;
 #   - the two runs' fields agree to 1e-8 (tests/mpi/compare_h5.py), on 1 and on 2 ranks.
-# usage: tests/mpi/solver.sh            environment: MPIEXEC, TWINFE, PYTHON as tests/mpi/run.sh
+# usage: tests/mpi/solver.sh            environment: MPIEXEC, TWINFE, PYTHON (tests/mpi/env.sh)
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-MPIEXEC=${MPIEXEC:-"mpiexec --oversubscribe -n"}
-TWINFE=${TWINFE:-$root/bin/twinfe}
-PYTHON=${PYTHON:-/usr/bin/python3}
-export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-read -r -a launcher <<< "$MPIEXEC"
-case ${launcher[${#launcher[@]}-1]} in -n|-np|-c) ;; *) launcher+=(-n) ;; esac
+. "$here/env.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/twinfe-solver.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 status=0
