@@ -50,39 +50,8 @@ rm -f "$LOGS"/block-* "$WORK"/block.*
 
 failed=0
 note() { echo "bench block: $*"; }
-# run NAME TIMEOUT CMD... (as in run.sh): log to $LOGS/NAME.log, "ok S" / "fail RC S" /
-# "timeout S" to $LOGS/NAME.status
-run() {
-  local name=$1 limit=$2 t0 t1 rc wall
-  shift 2
-  t0=$(date +%s.%N)
-  timeout --signal=TERM --kill-after=10 "$limit" "$@" >"$LOGS/$name.log" 2>&1
-  rc=$?
-  t1=$(date +%s.%N)
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
-  if [ $rc -eq 0 ]; then
-    echo "ok $wall" >"$LOGS/$name.status"
-    note "$name: done in $wall s"
-  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo "timeout $wall" >"$LOGS/$name.status"
-    note "$name: stopped at the $limit s time limit (not counted as a failure)"
-  else
-    echo "fail $rc $wall" >"$LOGS/$name.status"
-    note "$name: FAILED (exit $rc); last lines of $LOGS/$name.log:"
-    tail -n 15 "$LOGS/$name.log" | sed 's/^/    /'
-    failed=1
-  fi
-}
-# launch NAME NP (as in run.sh): L = launcher, each rank under /usr/bin/time -o $LOGS/NAME.rss.RANK
-launch() {
-  # shellcheck disable=SC2206,SC2016
-  L=($MPIEXEC -n "$2" sh -c 'exec /usr/bin/time -f "bench-maxrss-kb %M" -o "$0.rss.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$$}}" "$@"'
-    "$LOGS/$1")
-}
-# sum of the peak RSS files of NAME, in MB ("" if none)
-rss_mb() {
-  cat "$LOGS/$1".rss.* 2>/dev/null | awk '/bench-maxrss-kb/{s+=$2; n++} END{if(n) printf "%.0f", s/1024}'
-}
+# run NAME TIMEOUT CMD..., launch NAME NP, rss_mb NAME (scripts/bench/lib.sh)
+. scripts/bench/lib.sh
 status() { cut -d' ' -f1 "$LOGS/$1.status" 2>/dev/null; }
 wall_of() { awk '{print $NF}' "$LOGS/$1.status" 2>/dev/null; }
 # max-over-ranks time of a -log_view event of the twinfe log

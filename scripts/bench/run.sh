@@ -51,38 +51,8 @@ export BENCH_ROWS=${BENCH_ROWS:-$PWD/$OUT/rows.tsv}
 # cells per direction of each size
 cells_of() { case $1 in 100k) echo 32 ;; 800k) echo 64 ;; *) echo 0 ;; esac; }
 
-# run NAME TIMEOUT CMD...: run under /usr/bin/time (peak RSS of every process), log to
-# $LOGS/NAME.log; record "ok SECONDS", "fail RC SECONDS" or "timeout SECONDS" in NAME.status.
-run() {
-  local name=$1 limit=$2 t0 t1 rc
-  shift 2
-  t0=$(date +%s.%N)
-  timeout --signal=TERM --kill-after=10 "$limit" "$@" >"$LOGS/$name.log" 2>&1
-  rc=$?
-  t1=$(date +%s.%N)
-  local wall
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
-  if [ $rc -eq 0 ]; then
-    echo "ok $wall" >"$LOGS/$name.status"
-    note "$name: done in $wall s"
-  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo "timeout $wall" >"$LOGS/$name.status"
-    note "$name: stopped at the $limit s time limit (not counted as a failure)"
-  else
-    echo "fail $rc $wall" >"$LOGS/$name.status"
-    note "$name: FAILED (exit $rc); last lines of $LOGS/$name.log:"
-    tail -n 15 "$LOGS/$name.log" | sed 's/^/    /'
-    failed=1
-  fi
-}
-# launch NAME NP: sets L to the launcher with NP ranks, each rank under /usr/bin/time writing
-# its peak RSS to its own file $LOGS/NAME.rss.RANK (not to the shared log, where the ranks'
-# lines could interleave with the program's output). Use: launch NAME NP; run NAME T "${L[@]}" CMD
-launch() {
-  # shellcheck disable=SC2206,SC2016
-  L=($MPIEXEC -n "$2" sh -c 'exec /usr/bin/time -f "bench-maxrss-kb %M" -o "$0.rss.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$$}}" "$@"'
-    "$LOGS/$1")
-}
+# run NAME TIMEOUT CMD..., launch NAME NP, rss_mb NAME (scripts/bench/lib.sh)
+. scripts/bench/lib.sh
 
 # ---- PETSc ex56 (installed through the deps script; built here, never committed) ----------
 have_ex56=1

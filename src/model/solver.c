@@ -6,7 +6,6 @@
  * ensemble member or twin this is 5-20x faster than GAMG (demo twin forecast, 1-rank groups:
  * TwinSolve 14.6 s with GAMG, 0.8 s with CHOLMOD). Larger problems get algebraic multigrid.
  * The threshold is -twin_direct_max_dofs (global free DOFs; 0 turns the direct path off).
- * GAMG aggregates on the symmetrized graph (-PREFIXpc_gamg_sym_graph true unless given).
  * Any -mechanics_ / -thermal_ option still overrides: KSPSetFromOptions comes after. */
 #include <twinfe/space.h>
 
@@ -45,17 +44,7 @@ PetscErrorCode TwinSolverSetDefaults(KSP ksp, Mat A, PetscBool spd, PetscBool *d
     else PetscCall(PCFactorSetMatOrderingType(pc, MATORDERINGND));
     if (direct) *direct = PETSC_TRUE;
   } else {
-    const char *prefix;
-    char        name[256];
-    PetscBool   set;
     PetscCall(PCSetType(pc, PCGAMG));
-    /* aggregate on the symmetrized strength graph (PETSc 3.18 has the option but no function):
-       block 128x32x32 PCSetUp 5.6 -> 4.4 s, hex_800k 10.2 -> 9.4 s, same iterations. A
-       -PREFIXpc_gamg_sym_graph given by the user wins. */
-    PetscCall(KSPGetOptionsPrefix(ksp, &prefix));
-    PetscCall(PetscSNPrintf(name, sizeof(name), "-%spc_gamg_sym_graph", prefix ? prefix : ""));
-    PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
-    if (!set) PetscCall(PetscOptionsSetValue(NULL, name, "true"));
     if (direct) *direct = PETSC_FALSE;
   }
   PetscFunctionReturn(0);

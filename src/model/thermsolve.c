@@ -465,11 +465,9 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
   if (!th->radiation) {
     KSPConvergedReason reason;
     if (!th->ksp) {
-      PC pc;
       PetscCall(KSPCreate(comm, &th->ksp));
       PetscCall(KSPSetOptionsPrefix(th->ksp, "thermal_"));
       PetscCall(KSPSetType(th->ksp, KSPCG));
-      PetscCall(KSPGetPC(th->ksp, &pc));
       PetscCall(TwinSolverSetDefaults(th->ksp, th->A, PETSC_TRUE, NULL));
       PetscCall(KSPSetTolerances(th->ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       PetscCall(KSPSetNormType(th->ksp, KSP_NORM_UNPRECONDITIONED));
@@ -493,10 +491,8 @@ static PetscErrorCode SolveState(TwinThermal th, PetscReal t1, Vec Tc1)
       PetscCall(SNESSetTolerances(th->snes, 1e-12, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
       {
         KSP ksp;
-        PC  pc;
         PetscCall(SNESGetKSP(th->snes, &ksp));
         PetscCall(KSPSetType(ksp, KSPGMRES));
-        PetscCall(KSPGetPC(ksp, &pc));
         PetscCall(TwinSolverSetDefaults(ksp, th->A, PETSC_FALSE, NULL));
         PetscCall(KSPSetTolerances(ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 2000));
       }
